@@ -1,0 +1,244 @@
+"""Evaluate a rule set on models: broadphase, narrowphase, requirement facets, cardinality."""
+
+from __future__ import annotations
+
+import platform
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime, timezone
+from pathlib import Path
+
+import ifcopenshell
+
+from bimcheck import __version__
+from bimcheck.model.ifcmodel import Model, open_model
+from bimcheck.model.schema import resolve_schema
+from bimcheck.results import (
+    ElementResult,
+    Finding,
+    RequirementResult,
+    RunResult,
+    Status,
+    ToolInfo,
+)
+from bimcheck.rules.facets import OPTIONAL, PROHIBITED, REQUIRED, Check, Facet, Match, satisfied
+from bimcheck.rules.requirement import Requirement, RuleSet
+
+# Called after each requirement: (model name, requirement id, done, total).
+Progress = Callable[[str, str, int, int], None]
+
+
+def tool_info() -> ToolInfo:
+    return ToolInfo(
+        name="bimcheck",
+        version=__version__,
+        ifcopenshell=ifcopenshell.version,
+        python=platform.python_version(),
+    )
+
+
+def utc_now() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def run_check(
+    model_paths: Sequence[str | Path],
+    rules: RuleSet,
+    progress: Progress | None = None,
+) -> RunResult:
+    """Open each model once and evaluate every requirement on it."""
+    models = []
+    results: list[RequirementResult] = []
+    for path in model_paths:
+        model = open_model(path)
+        models.append(model.info)
+        results.extend(check_model(model, rules.requirements, progress))
+    return RunResult(
+        tool=tool_info(),
+        created=utc_now(),
+        models=tuple(models),
+        rule_sources=rules.sources,
+        requirements=tuple(results),
+        parameters=dict(rules.parameters),
+    )
+
+
+def check_model(
+    model: Model, requirements: Sequence[Requirement], progress: Progress | None = None
+) -> list[RequirementResult]:
+    out = []
+    for done, requirement in enumerate(requirements, 1):
+        out.append(evaluate(model, requirement))
+        if progress is not None:
+            progress(model.name, requirement.id, done, len(requirements))
+    return out
+
+
+def select_applicable(model: Model, facets: Sequence[Facet]) -> list[ifcopenshell.entity_instance]:
+    """Elements all applicability facets match: the cheapest candidate set, then every facet."""
+    entity = next((f for f in facets if f.kind == "entity"), None)
+    if entity is not None:
+        candidates: Iterable[ifcopenshell.entity_instance] = entity.candidates(model)
+    else:
+        pools = [list(f.candidates(model)) for f in facets]
+        candidates = min(pools, key=len) if pools else []
+    selected: dict[int, ifcopenshell.entity_instance] = {}
+    for element in candidates:
+        key = element.id()
+        if key in selected:
+            continue
+        if all(f.check(model, element).match is Match.PASS for f in facets):
+            selected[key] = element
+    return [selected[k] for k in sorted(selected)]
+
+
+def _describe_expected(facet: Facet) -> str:
+    text = facet.describe()
+    if facet.cardinality == PROHIBITED:
+        return f"not {text}"
+    if facet.cardinality == OPTIONAL:
+        return f"{text} (optional: if present)"
+    return text
+
+
+def _finding(facet: Facet, check: Check) -> Finding:
+    ok = satisfied(facet.cardinality, check)
+    expected = _describe_expected(facet)
+    reason = check.reason
+    if not ok and facet.cardinality == PROHIBITED:
+        reason = "prohibited_present"
+    elif ok:
+        reason = "ok" if check.match is Match.PASS else f"ok_{check.reason}"
+    observed = check.observed
+    message = f"{'meets' if ok else 'does not meet'} {expected}" + (f"; found {observed}" if observed else "")
+    return Finding(
+        facet=facet.kind,
+        status=Status.PASS if ok else Status.FAIL,
+        reason=reason,
+        message=message,
+        expected=expected,
+        observed=observed,
+        value=check.value if isinstance(check.value, str | int | float | bool) or check.value is None else str(check.value),
+        unit=check.unit,
+        source=check.source,
+    )
+
+
+def _element_result(model: Model, element: ifcopenshell.entity_instance, status: Status, findings: tuple[Finding, ...]) -> ElementResult:
+    global_id = getattr(element, "GlobalId", None) if element.is_entity() else None
+    try:
+        name = element.Name
+    except AttributeError:
+        name = None
+    try:
+        storey = model.storey_name(element)
+    except Exception:  # a broken spatial structure must not lose the element's result
+        storey = None
+    return ElementResult(
+        global_id=global_id,
+        ifc_class=element.is_a(),
+        step_id=element.id(),
+        name=name if isinstance(name, str) else None,
+        storey=storey,
+        status=status,
+        findings=findings,
+    )
+
+
+def _check_element(model: Model, requirement: Requirement, element: ifcopenshell.entity_instance) -> ElementResult:
+    if requirement.cardinality == PROHIBITED:
+        finding = Finding(
+            facet="specification",
+            status=Status.FAIL,
+            reason="prohibited_present",
+            message="element matches a prohibited specification",
+            expected="no element matching: " + "; ".join(requirement.applicability_text()),
+            observed=element.is_a(),
+        )
+        return _element_result(model, element, Status.FAIL, (finding,))
+    try:
+        findings = tuple(_finding(f, f.check(model, element)) for f in requirement.requirements)
+    except Exception as exc:  # one element's bad data must not stop the requirement
+        finding = Finding(
+            facet="engine",
+            status=Status.ERROR,
+            reason="evaluation_error",
+            message=f"could not evaluate: {type(exc).__name__}: {exc}",
+        )
+        return _element_result(model, element, Status.ERROR, (finding,))
+    status = Status.FAIL if any(f.status is Status.FAIL for f in findings) else Status.PASS
+    return _element_result(model, element, status, findings)
+
+
+def evaluate(model: Model, requirement: Requirement) -> RequirementResult:
+    """Evaluate one requirement on one model; never raises."""
+    notes: list[str] = []
+    if requirement.ifc_versions and not _schema_listed(model.info.schema, requirement.ifc_versions):
+        notes.append(
+            f"model schema {model.info.schema} is not among the requirement's IFC versions "
+            f"({' '.join(requirement.ifc_versions)}); evaluated anyway"
+        )
+    try:
+        applicable = select_applicable(model, requirement.applicability)
+        elements = tuple(_check_element(model, requirement, e) for e in applicable)
+    except Exception as exc:
+        return _result(model, requirement, Status.ERROR, (), 0, f"could not evaluate: {type(exc).__name__}: {exc}", notes)
+    status, message = _requirement_status(requirement, elements)
+    return _result(model, requirement, status, elements, len(applicable), message, notes)
+
+
+def _schema_listed(schema: str, versions: Sequence[str]) -> bool:
+    ours = resolve_schema(schema)
+    return any(resolve_schema(v) == ours for v in versions)
+
+
+def _requirement_status(requirement: Requirement, elements: tuple[ElementResult, ...]) -> tuple[Status, str | None]:
+    n = len(elements)
+    if requirement.cardinality == PROHIBITED:
+        if n:
+            return Status.FAIL, f"{n} element(s) match a prohibited specification"
+        return Status.PASS, "no element matches the prohibited specification"
+    if n == 0:
+        if requirement.cardinality == REQUIRED:
+            return Status.FAIL, "no applicable element found, but the requirement needs at least one"
+        return Status.PASS, "no applicable element (optional requirement)"
+    statuses = {e.status for e in elements}
+    failed = sum(1 for e in elements if e.status is Status.FAIL)
+    if Status.FAIL in statuses:
+        return Status.FAIL, f"{failed} of {n} applicable element(s) fail"
+    if Status.ERROR in statuses:
+        return Status.ERROR, "some elements could not be evaluated"
+    if Status.NOT_EVALUABLE in statuses:
+        return Status.NOT_EVALUABLE, "some elements lack the data to decide"
+    return Status.PASS, f"all {n} applicable element(s) pass"
+
+
+def _result(
+    model: Model,
+    requirement: Requirement,
+    status: Status,
+    elements: tuple[ElementResult, ...],
+    applicable: int,
+    message: str | None,
+    notes: list[str],
+) -> RequirementResult:
+    return RequirementResult(
+        id=requirement.id,
+        title=requirement.title,
+        status=status,
+        model=model.info.name,
+        kind=requirement.kind,
+        severity=requirement.severity,
+        cardinality=requirement.cardinality,
+        description=requirement.description,
+        instructions=requirement.instructions,
+        regulation=requirement.regulation,
+        verification=requirement.verification,
+        weight=requirement.weight,
+        source=requirement.source,
+        applicability=requirement.applicability_text(),
+        requirements=requirement.requirement_text(),
+        message=message,
+        notes=tuple(notes),
+        applicable_count=applicable,
+        elements=elements,
+    )

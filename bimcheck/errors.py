@@ -1,0 +1,33 @@
+"""Errors that end a run with exit code 2: bad input or a tool failure, named by file."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+
+class BimcheckError(Exception):
+    """A problem with an input or output that stops the run (exit code 2)."""
+
+    def __init__(self, path: str | Path | None, problem: str, details: Sequence[str] = ()) -> None:
+        self.path = None if path is None else str(path)
+        self.problem = problem
+        self.details = tuple(details)
+        super().__init__(self.one_line())
+
+    def one_line(self) -> str:
+        """`path: problem`, flattened to a single line."""
+        text = " ".join(self.problem.split())
+        return f"{self.path}: {text}" if self.path else text
+
+
+class InputError(BimcheckError):
+    """An input file is missing, unreadable, malformed or unsupported."""
+
+
+class RuleError(InputError):
+    """A requirement file (IDS or YAML) is invalid; `details` lists each problem with its line."""
+
+
+class OutputError(BimcheckError):
+    """An output could not be written."""

@@ -1,0 +1,195 @@
+"""An opened IFC model: its identity, and indexes built lazily and cached with the model."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from functools import cached_property
+from pathlib import Path
+
+import ifcopenshell
+
+from bimcheck.errors import InputError
+from bimcheck.model.associations import ClassificationIndex, MaterialIndex
+from bimcheck.model.properties import PropertyIndex
+from bimcheck.model.relations import RelationIndex
+from bimcheck.model.schema import SchemaInfo, schema_info
+from bimcheck.model.units import UnitTable
+from bimcheck.results import ModelInfo
+
+SUPPORTED_SCHEMAS = ("IFC2X3", "IFC4", "IFC4X3")
+_STEP_END = b"END-ISO-10303-21;"
+
+# Attribute that names the user-defined type when PredefinedType is USERDEFINED.
+_USERDEFINED_ATTRIBUTES = ("ObjectType", "ElementType", "ProcessType")
+
+
+def file_identity(path: Path) -> tuple[str, int, bool]:
+    """SHA-256, size and whether the file ends like a complete STEP file (one read)."""
+    digest = hashlib.sha256()
+    size = 0
+    tail = b""
+    with path.open("rb") as stream:
+        while chunk := stream.read(1 << 20):
+            digest.update(chunk)
+            size += len(chunk)
+            tail = (tail + chunk)[-256:]
+    return digest.hexdigest(), size, _STEP_END in tail
+
+
+class Model:
+    """One IFC model, opened once; every index is built on first use and kept here."""
+
+    def __init__(self, ifc: ifcopenshell.file, info: ModelInfo) -> None:
+        self.file = ifc
+        self.info = info
+        self.schema: SchemaInfo = schema_info(ifc.schema_identifier)
+
+    @property
+    def name(self) -> str:
+        return self.info.name
+
+    @cached_property
+    def units(self) -> UnitTable:
+        return UnitTable(self.file)
+
+    @cached_property
+    def properties(self) -> PropertyIndex:
+        return PropertyIndex(self.file, self.schema, self.units)
+
+    @cached_property
+    def classifications(self) -> ClassificationIndex:
+        return ClassificationIndex(self.file)
+
+    @cached_property
+    def materials(self) -> MaterialIndex:
+        return MaterialIndex(self.file)
+
+    @cached_property
+    def relations(self) -> RelationIndex:
+        return RelationIndex(self.file)
+
+    @cached_property
+    def _type_of(self) -> dict[int, ifcopenshell.entity_instance]:
+        table: dict[int, ifcopenshell.entity_instance] = {}
+        for rel in self.file.by_type("IfcRelDefinesByType"):
+            for obj in rel.RelatedObjects or ():
+                table[obj.id()] = rel.RelatingType
+        return table
+
+    @cached_property
+    def _classes_present(self) -> dict[str, str]:
+        return {name.upper(): name for name in self.file.types()}
+
+    def by_class(self, upper_name: str) -> list[ifcopenshell.entity_instance]:
+        """Instances of exactly this class (IDS entity facets never match subtypes)."""
+        proper = self._classes_present.get(upper_name.upper())
+        if proper is None:
+            return []
+        return list(self.file.by_type(proper, include_subtypes=False))
+
+    def by_class_with_subtypes(self, name: str) -> list[ifcopenshell.entity_instance]:
+        if self.schema.entity_name(name) is None:
+            return []
+        return list(self.file.by_type(self.schema.entity_name(name), include_subtypes=True))
+
+    def type_of(self, element: ifcopenshell.entity_instance) -> ifcopenshell.entity_instance | None:
+        """The type object an occurrence is typed by, if any."""
+        return self._type_of.get(element.id())
+
+    def typed_occurrences(self, type_class: str) -> list[ifcopenshell.entity_instance]:
+        """Occurrences whose type object is of exactly this class."""
+        wanted = type_class.upper()
+        return [
+            self.file.by_id(occurrence_id)
+            for occurrence_id, t in self._type_of.items()
+            if t.is_a().upper() == wanted
+        ]
+
+    def predefined_type(self, element: ifcopenshell.entity_instance) -> str | None:
+        """The element's predefined type, IDS style.
+
+        USERDEFINED resolves to the user's own name (ObjectType, ElementType or
+        ProcessType); an occurrence with none, or NOTDEFINED, inherits its type's.
+        """
+        own = _own_predefined_type(element)
+        if own is not None and own != "NOTDEFINED":
+            return own
+        type_object = self.type_of(element)
+        if type_object is not None:
+            inherited = _own_predefined_type(type_object)
+            if inherited is not None:
+                return inherited
+        return own
+
+    def storey_name(self, element: ifcopenshell.entity_instance) -> str | None:
+        storey = self.relations.storey(element)
+        if storey is None:
+            return None
+        return storey.Name or storey.LongName or storey.GlobalId
+
+
+def _own_predefined_type(element: ifcopenshell.entity_instance) -> str | None:
+    try:
+        value = element.PredefinedType
+    except AttributeError:
+        return None
+    if value == "USERDEFINED":
+        for attr in _USERDEFINED_ATTRIBUTES:
+            try:
+                custom = getattr(element, attr)
+            except AttributeError:
+                continue
+            return custom if custom else "USERDEFINED"
+    return value
+
+
+def open_model(path: str | os.PathLike[str]) -> Model:
+    """Open an IFC file, or raise InputError naming the file and the problem."""
+    p = Path(path)
+    if not p.exists():
+        raise InputError(p, "model file does not exist")
+    if p.is_dir():
+        raise InputError(p, "is a directory, not an IFC file")
+    try:
+        sha256, size, complete = file_identity(p)
+    except OSError as exc:
+        raise InputError(p, f"cannot read model: {exc.strerror or exc}") from None
+    if size == 0:
+        raise InputError(p, "model file is empty")
+    if not complete:
+        raise InputError(p, "model file is truncated or not an IFC-SPF file (no END-ISO-10303-21;)")
+    try:
+        ifc = ifcopenshell.open(str(p))
+    except ifcopenshell.SchemaError as exc:
+        raise InputError(p, f"unsupported IFC schema ({exc}); bimcheck reads {', '.join(SUPPORTED_SCHEMAS)}") from None
+    except (ifcopenshell.Error, OSError, RuntimeError) as exc:
+        raise InputError(p, f"not a readable IFC file: {exc}") from None
+    schema = ifc.schema_identifier.upper()
+    if not any(schema.startswith(s) for s in SUPPORTED_SCHEMAS):
+        raise InputError(p, f"unsupported IFC schema {schema}; bimcheck reads {', '.join(SUPPORTED_SCHEMAS)}")
+    header = ifc.header.file_name
+    applications = ifc.by_type("IfcApplication")
+    authoring = None
+    if applications:
+        app = applications[0]
+        authoring = " ".join(x for x in (app.ApplicationFullName, app.Version) if x) or None
+    info = ModelInfo(
+        path=str(p),
+        name=p.name,
+        size=size,
+        sha256=sha256,
+        schema=schema,
+        originating_system=_text(header.originating_system),
+        preprocessor=_text(header.preprocessor_version),
+        timestamp=_text(header.time_stamp),
+        authoring_application=authoring,
+    )
+    return Model(ifc, info)
+
+
+def _text(value: object) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None

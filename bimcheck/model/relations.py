@@ -1,0 +1,97 @@
+"""Whole-part relations between elements: aggregation, containment, nesting, groups, voids."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+
+import ifcopenshell
+
+AGGREGATES = "IFCRELAGGREGATES"
+GROUPS = "IFCRELASSIGNSTOGROUP"
+CONTAINMENT = "IFCRELCONTAINEDINSPATIALSTRUCTURE"
+NESTS = "IFCRELNESTS"
+VOIDS_FILLS = "IFCRELVOIDSELEMENT IFCRELFILLSELEMENT"
+RELATIONS = (AGGREGATES, GROUPS, CONTAINMENT, NESTS, VOIDS_FILLS)
+
+
+class RelationIndex:
+    """Parents of every element per relation kind, built in one pass over the relationships."""
+
+    def __init__(self, ifc: ifcopenshell.file) -> None:
+        self._ifc = ifc
+        self._parents: dict[str, dict[int, list[ifcopenshell.entity_instance]]] = {
+            r: defaultdict(list) for r in RELATIONS
+        }
+        self._storey: dict[int, ifcopenshell.entity_instance | None] = {}
+        for rel in ifc.by_type("IfcRelAggregates"):
+            for part in rel.RelatedObjects or ():
+                self._parents[AGGREGATES][part.id()].append(rel.RelatingObject)
+        for rel in ifc.by_type("IfcRelNests"):
+            for part in rel.RelatedObjects or ():
+                self._parents[NESTS][part.id()].append(rel.RelatingObject)
+        for rel in ifc.by_type("IfcRelContainedInSpatialStructure"):
+            for part in rel.RelatedElements or ():
+                self._parents[CONTAINMENT][part.id()].append(rel.RelatingStructure)
+        for rel in ifc.by_type("IfcRelAssignsToGroup"):
+            if rel.RelatingGroup is None:
+                continue
+            for part in rel.RelatedObjects or ():
+                self._parents[GROUPS][part.id()].append(rel.RelatingGroup)
+        for rel in ifc.by_type("IfcRelVoidsElement"):
+            if rel.RelatedOpeningElement is not None and rel.RelatingBuildingElement is not None:
+                self._parents[VOIDS_FILLS][rel.RelatedOpeningElement.id()].append(rel.RelatingBuildingElement)
+        for rel in ifc.by_type("IfcRelFillsElement"):
+            if rel.RelatedBuildingElement is not None and rel.RelatingOpeningElement is not None:
+                self._parents[VOIDS_FILLS][rel.RelatedBuildingElement.id()].append(rel.RelatingOpeningElement)
+
+    def parents(
+        self, element: ifcopenshell.entity_instance, relations: tuple[str, ...] = RELATIONS
+    ) -> list[ifcopenshell.entity_instance]:
+        """Direct parents of an element through the given relation kinds."""
+        key = element.id()
+        out: list[ifcopenshell.entity_instance] = []
+        for relation in relations:
+            out.extend(self._parents[relation].get(key, ()))
+        return out
+
+    def ancestors(
+        self, element: ifcopenshell.entity_instance, relations: tuple[str, ...] = RELATIONS
+    ) -> Iterator[ifcopenshell.entity_instance]:
+        """Every whole the element is part of, nearest first, following the relations recursively."""
+        seen = {element.id()}
+        frontier = self.parents(element, relations)
+        while frontier:
+            following: list[ifcopenshell.entity_instance] = []
+            for parent in frontier:
+                if parent.id() in seen:  # malformed models can have cycles
+                    continue
+                seen.add(parent.id())
+                yield parent
+                following.extend(self.parents(parent, relations))
+            frontier = following
+
+    def with_parents(self, relations: tuple[str, ...] = RELATIONS) -> Iterator[ifcopenshell.entity_instance]:
+        """Elements that are part of something through the given relation kinds."""
+        ids: set[int] = set()
+        for relation in relations:
+            ids.update(self._parents[relation])
+        for element_id in sorted(ids):
+            yield self._ifc.by_id(element_id)
+
+    def storey(self, element: ifcopenshell.entity_instance) -> ifcopenshell.entity_instance | None:
+        """The building storey an element is on, through containment, aggregation, nesting or voids."""
+        key = element.id()
+        if key not in self._storey:
+            found = element if element.is_a("IfcBuildingStorey") else None
+            if found is None:
+                for parent in self.ancestors(element, _SPATIAL):
+                    if parent.is_a("IfcBuildingStorey"):
+                        found = parent
+                        break
+            self._storey[key] = found
+        return self._storey[key]
+
+
+# Relations that place an element in space (groups do not: a zone may span storeys).
+_SPATIAL = (CONTAINMENT, AGGREGATES, NESTS, VOIDS_FILLS)

@@ -1,0 +1,398 @@
+"""Immutable result types of a bimcheck run, and their lossless JSON form.
+
+This module must not import ifcopenshell (nor anything else in bimcheck): everything a
+report needs is copied into these values during evaluation, so every report can be
+re-rendered from a saved JSON file years after the model is gone.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+SCHEMA_VERSION = "1.0"
+
+
+class Status(str, Enum):
+    """Outcome of one element or one requirement."""
+
+    PASS = "pass"
+    FAIL = "fail"
+    NOT_APPLICABLE = "not_applicable"
+    NOT_EVALUABLE = "not_evaluable"
+    ERROR = "error"
+
+    def __str__(self) -> str:  # so f-strings print "fail", not "Status.FAIL"
+        return self.value
+
+
+class Kind(str, Enum):
+    """Procurement weight of a requirement: ska-krav (mandatory) or bör-krav (scored)."""
+
+    MANDATORY = "mandatory"
+    SCORED = "scored"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class Severity(str, Enum):
+    """How serious a failure is; ordered info < warning < error."""
+
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+    @property
+    def rank(self) -> int:
+        return _SEVERITY_RANK[self]
+
+    def __str__(self) -> str:
+        return self.value
+
+
+_SEVERITY_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
+
+# Statuses that do not break a requirement; everything else (fail, not_evaluable, error)
+# means the requirement was not shown to be met.
+PASSING = frozenset({Status.PASS, Status.NOT_APPLICABLE})
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One facet or measure checked on one element: what was expected and what was found."""
+
+    facet: str
+    status: Status
+    reason: str
+    message: str
+    expected: str | None = None
+    observed: str | None = None
+    value: float | int | str | bool | None = None
+    unit: str | None = None
+    source: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ElementResult:
+    """Outcome for one applicable element of one requirement."""
+
+    global_id: str | None
+    ifc_class: str
+    status: Status
+    step_id: int = 0
+    name: str | None = None
+    storey: str | None = None
+    findings: tuple[Finding, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Regulation:
+    """Where a requirement comes from: clause and the edition it was written against."""
+
+    reference: str
+    edition: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RequirementResult:
+    """Outcome of one requirement on one model."""
+
+    id: str
+    title: str
+    status: Status
+    model: str
+    kind: Kind = Kind.MANDATORY
+    severity: Severity = Severity.ERROR
+    cardinality: str = "required"
+    description: str | None = None
+    instructions: str | None = None
+    regulation: Regulation | None = None
+    verification: str | None = None
+    weight: float | None = None
+    source: str | None = None
+    applicability: tuple[str, ...] = ()
+    requirements: tuple[str, ...] = ()
+    message: str | None = None
+    notes: tuple[str, ...] = ()
+    applicable_count: int = 0
+    elements: tuple[ElementResult, ...] = ()
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Number of applicable elements per element status, all statuses listed."""
+        tally = Counter(e.status for e in self.elements)
+        return {s.value: tally.get(s, 0) for s in Status}
+
+    @property
+    def failed(self) -> bool:
+        return self.status not in PASSING
+
+
+@dataclass(frozen=True, slots=True)
+class ModelInfo:
+    """Identity of one checked model: file, hash and IFC header."""
+
+    path: str
+    name: str
+    size: int
+    sha256: str
+    schema: str
+    originating_system: str | None = None
+    preprocessor: str | None = None
+    timestamp: str | None = None
+    authoring_application: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSourceInfo:
+    """Identity of one requirement file: path, format and hash."""
+
+    path: str
+    sha256: str
+    format: str
+    title: str | None = None
+    version: str | None = None
+    requirement_count: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ToolInfo:
+    """Versions of everything that produced a result."""
+
+    name: str = "bimcheck"
+    version: str = ""
+    ifcopenshell: str = ""
+    python: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RunResult:
+    """Everything one `bimcheck check` produced; every report renders from this alone."""
+
+    tool: ToolInfo
+    created: str
+    models: tuple[ModelInfo, ...]
+    rule_sources: tuple[RuleSourceInfo, ...]
+    requirements: tuple[RequirementResult, ...]
+    parameters: Mapping[str, str] = field(default_factory=dict)
+    schema_version: str = SCHEMA_VERSION
+
+    def for_model(self, model: str) -> tuple[RequirementResult, ...]:
+        return tuple(r for r in self.requirements if r.model == model)
+
+    @property
+    def summary(self) -> dict[str, int]:
+        """Number of requirement results per status, all statuses listed."""
+        tally = Counter(r.status for r in self.requirements)
+        return {s.value: tally.get(s, 0) for s in Status}
+
+
+# --- JSON form -----------------------------------------------------------------------
+# Written by hand rather than with dataclasses.asdict so that enums become plain strings,
+# empty optional fields are kept (lossless, stable keys) and reading back is symmetrical.
+
+
+def _finding_to_dict(f: Finding) -> dict[str, Any]:
+    return {
+        "facet": f.facet,
+        "status": f.status.value,
+        "reason": f.reason,
+        "message": f.message,
+        "expected": f.expected,
+        "observed": f.observed,
+        "value": f.value,
+        "unit": f.unit,
+        "source": f.source,
+    }
+
+
+def _element_to_dict(e: ElementResult) -> dict[str, Any]:
+    return {
+        "global_id": e.global_id,
+        "ifc_class": e.ifc_class,
+        "step_id": e.step_id,
+        "name": e.name,
+        "storey": e.storey,
+        "status": e.status.value,
+        "findings": [_finding_to_dict(f) for f in e.findings],
+    }
+
+
+def _requirement_to_dict(r: RequirementResult) -> dict[str, Any]:
+    return {
+        "id": r.id,
+        "title": r.title,
+        "model": r.model,
+        "status": r.status.value,
+        "kind": r.kind.value,
+        "severity": r.severity.value,
+        "cardinality": r.cardinality,
+        "description": r.description,
+        "instructions": r.instructions,
+        "regulation": None
+        if r.regulation is None
+        else {
+            "reference": r.regulation.reference,
+            "edition": r.regulation.edition,
+            "url": r.regulation.url,
+        },
+        "verification": r.verification,
+        "weight": r.weight,
+        "source": r.source,
+        "applicability": list(r.applicability),
+        "requirements": list(r.requirements),
+        "message": r.message,
+        "notes": list(r.notes),
+        "applicable_count": r.applicable_count,
+        "counts": r.counts,
+        "elements": [_element_to_dict(e) for e in r.elements],
+    }
+
+
+def run_to_dict(run: RunResult) -> dict[str, Any]:
+    """The JSON-ready form of a run; `run_from_dict` reads it back unchanged."""
+    return {
+        "schema_version": run.schema_version,
+        "tool": {
+            "name": run.tool.name,
+            "version": run.tool.version,
+            "ifcopenshell": run.tool.ifcopenshell,
+            "python": run.tool.python,
+        },
+        "created": run.created,
+        "parameters": dict(sorted(run.parameters.items())),
+        "models": [
+            {
+                "path": m.path,
+                "name": m.name,
+                "size": m.size,
+                "sha256": m.sha256,
+                "schema": m.schema,
+                "originating_system": m.originating_system,
+                "preprocessor": m.preprocessor,
+                "timestamp": m.timestamp,
+                "authoring_application": m.authoring_application,
+            }
+            for m in run.models
+        ],
+        "rule_sources": [
+            {
+                "path": s.path,
+                "sha256": s.sha256,
+                "format": s.format,
+                "title": s.title,
+                "version": s.version,
+                "requirement_count": s.requirement_count,
+            }
+            for s in run.rule_sources
+        ],
+        "summary": run.summary,
+        "requirements": [_requirement_to_dict(r) for r in run.requirements],
+    }
+
+
+def _finding_from_dict(d: Mapping[str, Any]) -> Finding:
+    return Finding(
+        facet=d["facet"],
+        status=Status(d["status"]),
+        reason=d["reason"],
+        message=d["message"],
+        expected=d.get("expected"),
+        observed=d.get("observed"),
+        value=d.get("value"),
+        unit=d.get("unit"),
+        source=d.get("source"),
+    )
+
+
+def _element_from_dict(d: Mapping[str, Any]) -> ElementResult:
+    return ElementResult(
+        global_id=d.get("global_id"),
+        ifc_class=d["ifc_class"],
+        step_id=int(d.get("step_id", 0)),
+        name=d.get("name"),
+        storey=d.get("storey"),
+        status=Status(d["status"]),
+        findings=tuple(_finding_from_dict(f) for f in d.get("findings", ())),
+    )
+
+
+def _tuple_of_str(values: Iterable[Any]) -> tuple[str, ...]:
+    return tuple(str(v) for v in values)
+
+
+def _requirement_from_dict(d: Mapping[str, Any]) -> RequirementResult:
+    reg = d.get("regulation")
+    return RequirementResult(
+        id=d["id"],
+        title=d["title"],
+        model=d["model"],
+        status=Status(d["status"]),
+        kind=Kind(d.get("kind", "mandatory")),
+        severity=Severity(d.get("severity", "error")),
+        cardinality=d.get("cardinality", "required"),
+        description=d.get("description"),
+        instructions=d.get("instructions"),
+        regulation=None
+        if reg is None
+        else Regulation(reference=reg["reference"], edition=reg.get("edition"), url=reg.get("url")),
+        verification=d.get("verification"),
+        weight=d.get("weight"),
+        source=d.get("source"),
+        applicability=_tuple_of_str(d.get("applicability", ())),
+        requirements=_tuple_of_str(d.get("requirements", ())),
+        message=d.get("message"),
+        notes=_tuple_of_str(d.get("notes", ())),
+        applicable_count=int(d.get("applicable_count", 0)),
+        elements=tuple(_element_from_dict(e) for e in d.get("elements", ())),
+    )
+
+
+def run_from_dict(d: Mapping[str, Any]) -> RunResult:
+    """Read a run back from its JSON form; raises KeyError/ValueError on a malformed one."""
+    version = str(d.get("schema_version", ""))
+    if version.split(".")[0] != SCHEMA_VERSION.split(".")[0]:
+        raise ValueError(f"unsupported report schema_version {version!r} (expected {SCHEMA_VERSION})")
+    tool = d["tool"]
+    return RunResult(
+        schema_version=version,
+        tool=ToolInfo(
+            name=tool.get("name", "bimcheck"),
+            version=tool.get("version", ""),
+            ifcopenshell=tool.get("ifcopenshell", ""),
+            python=tool.get("python", ""),
+        ),
+        created=d["created"],
+        parameters={str(k): str(v) for k, v in d.get("parameters", {}).items()},
+        models=tuple(
+            ModelInfo(
+                path=m["path"],
+                name=m["name"],
+                size=int(m["size"]),
+                sha256=m["sha256"],
+                schema=m["schema"],
+                originating_system=m.get("originating_system"),
+                preprocessor=m.get("preprocessor"),
+                timestamp=m.get("timestamp"),
+                authoring_application=m.get("authoring_application"),
+            )
+            for m in d["models"]
+        ),
+        rule_sources=tuple(
+            RuleSourceInfo(
+                path=s["path"],
+                sha256=s["sha256"],
+                format=s["format"],
+                title=s.get("title"),
+                version=s.get("version"),
+                requirement_count=int(s.get("requirement_count", 0)),
+            )
+            for s in d["rule_sources"]
+        ),
+        requirements=tuple(_requirement_from_dict(r) for r in d["requirements"]),
+    )

@@ -1,0 +1,1 @@
+"""Requirement model, IDS and YAML loaders, facets and value matching."""

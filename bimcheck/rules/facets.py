@@ -1,0 +1,369 @@
+"""The six IDS facets and how each one is checked against an element of an indexed model."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import Enum
+from typing import TYPE_CHECKING, ClassVar
+
+import ifcopenshell
+
+from bimcheck.model.relations import RELATIONS
+from bimcheck.model.schema import IFC2X3_OCCURRENCE_BY_TYPE
+from bimcheck.rules.values import ValueSpec
+
+if TYPE_CHECKING:
+    from bimcheck.model.ifcmodel import Model
+
+REQUIRED = "required"
+OPTIONAL = "optional"
+PROHIBITED = "prohibited"
+CARDINALITIES = (REQUIRED, OPTIONAL, PROHIBITED)
+
+
+class Match(Enum):
+    """What a facet found on an element: satisfied, contradicted, or no data at all."""
+
+    PASS = "pass"
+    FAIL = "fail"
+    ABSENT = "absent"
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """The outcome of one facet on one element, with what was observed and why."""
+
+    match: Match
+    reason: str
+    observed: str | None = None
+    value: object = None
+    unit: str | None = None
+    source: str | None = None
+
+
+def satisfied(cardinality: str, check: Check) -> bool:
+    """IDS cardinality: required needs a match, optional tolerates absence, prohibited is the opposite."""
+    if cardinality == OPTIONAL:
+        return check.match is not Match.FAIL
+    if cardinality == PROHIBITED:
+        return check.match is not Match.PASS
+    return check.match is Match.PASS
+
+
+def _empty(value: object) -> bool:
+    """IDS treats empty strings, empty lists and the logical UNKNOWN as no value."""
+    return value == "" or value == () or value == "UNKNOWN"
+
+
+def _plain(value: object) -> object:
+    """Unwrap a defined-type value held in a select (e.g. IfcLabel('x')) to its Python value."""
+    if isinstance(value, ifcopenshell.entity_instance) and not value.is_entity():
+        return value.wrappedValue
+    return value
+
+
+def _show(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, ifcopenshell.entity_instance):
+        return f"#{value.id()}={value.is_a()}"
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def _json_value(value: object) -> object:
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return _show(value)
+
+
+@dataclass(frozen=True, slots=True)
+class EntityFacet:
+    """Elements of exactly an IFC class (never its subclasses), optionally of a predefined type."""
+
+    name: ValueSpec
+    predefined_type: ValueSpec | None = None
+    instructions: str | None = None
+    cardinality: str = REQUIRED
+    kind: ClassVar[str] = "entity"
+
+    def describe(self) -> str:
+        text = f"class {self.name.describe()}"
+        if self.predefined_type is not None:
+            text += f" with predefined type {self.predefined_type.describe()}"
+        return text
+
+    def class_names(self, model: Model, element: ifcopenshell.entity_instance) -> list[str]:
+        """The IDS class names an element answers to (IFC2X3 adds names implied by its type)."""
+        names = [element.is_a().upper()]
+        if model.schema.name == "IFC2X3":
+            type_object = model.type_of(element)
+            if type_object is not None:
+                for ids_name, (occurrence, type_class) in IFC2X3_OCCURRENCE_BY_TYPE.items():
+                    if names[0] == occurrence.upper() and type_object.is_a() == type_class:
+                        names.append(ids_name)
+        return names
+
+    def check(self, model: Model, element: ifcopenshell.entity_instance) -> Check:
+        names = self.class_names(model, element)
+        if not any(self.name.matches_name(n) for n in names):
+            return Check(Match.FAIL, "wrong_class", names[0], names[0])
+        if self.predefined_type is None:
+            return Check(Match.PASS, "ok", names[0], names[0])
+        predefined = model.predefined_type(element)
+        observed = f"{names[0]} with predefined type {predefined}"
+        if predefined is None or not self.predefined_type.matches(predefined):
+            return Check(Match.FAIL, "wrong_predefined_type", observed, predefined)
+        return Check(Match.PASS, "ok", observed, predefined)
+
+    def candidates(self, model: Model) -> Iterable[ifcopenshell.entity_instance]:
+        finite = self.name.candidates()
+        present = [n for n in model.file.types()]
+        if finite is not None:
+            wanted = {c.upper() for c in finite}
+        else:
+            wanted = {n.upper() for n in present if self.name.matches_name(n.upper())}
+            wanted.update(n for n in IFC2X3_OCCURRENCE_BY_TYPE if self.name.matches_name(n))
+        out: list[ifcopenshell.entity_instance] = []
+        for name in sorted(wanted):
+            out.extend(model.by_class(name))
+            if model.schema.name == "IFC2X3" and name in IFC2X3_OCCURRENCE_BY_TYPE:
+                out.extend(model.typed_occurrences(IFC2X3_OCCURRENCE_BY_TYPE[name][1]))
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class AttributeFacet:
+    """An IFC attribute (e.g. Name, OverallWidth) that must have a value, optionally a given one."""
+
+    name: ValueSpec
+    value: ValueSpec | None = None
+    cardinality: str = REQUIRED
+    instructions: str | None = None
+    kind: ClassVar[str] = "attribute"
+
+    def describe(self) -> str:
+        text = f"attribute {self.name.describe()}"
+        return text + (f" = {self.value.describe()}" if self.value is not None else " has a value")
+
+    def check(self, model: Model, element: ifcopenshell.entity_instance) -> Check:
+        attributes = model.schema.attributes(element.is_a())
+        matched = [info for name, info in attributes.items() if self.name.matches_name(name)]
+        if not matched:
+            return Check(Match.ABSENT, "no_such_attribute")
+        found: list[tuple[str, object]] = []
+        empty = 0
+        for info in matched:
+            raw = element[info.index]
+            if raw is None:
+                continue
+            value = _plain(raw)
+            if _empty(value) or (info.base == "logical" and value == "UNKNOWN"):
+                empty += 1
+                continue
+            found.append((info.name, self._in_si(model, info.type_name, raw, value)))
+        if not found:
+            if empty:
+                return Check(Match.FAIL, "empty_value", "empty", "")
+            return Check(Match.ABSENT, "null_value", "null")
+        observed = ", ".join(f"{n} = {_show(v)}" for n, v in found)
+        first = found[0][1]
+        source = f"attribute: {found[0][0]}"
+        if self.value is None:
+            return Check(Match.PASS, "ok", observed, _json_value(first), source=source)
+        for _, v in found:
+            if isinstance(v, ifcopenshell.entity_instance) or not self.value.matches(v):
+                return Check(Match.FAIL, "value_mismatch", observed, _json_value(v), source=source)
+        return Check(Match.PASS, "ok", observed, _json_value(first), source=source)
+
+    @staticmethod
+    def _in_si(model: Model, declared: str | None, raw: object, value: object) -> object:
+        if not isinstance(value, float):
+            return value
+        measure = raw.is_a() if isinstance(raw, ifcopenshell.entity_instance) else declared
+        converted, _ = model.units.to_si(measure, value)
+        return converted
+
+    def candidates(self, model: Model) -> Iterable[ifcopenshell.entity_instance]:
+        out: list[ifcopenshell.entity_instance] = []
+        for cls in sorted(model.file.types()):
+            if cls.upper() not in model.schema.entities:
+                continue
+            if any(self.name.matches_name(n) for n in model.schema.attributes(cls)):
+                out.extend(model.file.by_type(cls, include_subtypes=False))
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class ClassificationFacet:
+    """A classification reference, by system (e.g. CoClass) and optionally by code."""
+
+    system: ValueSpec | None = None
+    value: ValueSpec | None = None
+    uri: str | None = None
+    cardinality: str = REQUIRED
+    instructions: str | None = None
+    kind: ClassVar[str] = "classification"
+
+    def describe(self) -> str:
+        system = self.system.describe() if self.system is not None else "any system"
+        code = f" code {self.value.describe()}" if self.value is not None else ""
+        return f"classification {system}{code}"
+
+    def check(self, model: Model, element: ifcopenshell.entity_instance) -> Check:
+        refs = model.classifications.of(element)
+        if not refs:
+            return Check(Match.ABSENT, "not_classified", "no classification")
+        observed = "; ".join(r.label for r in refs)
+        for ref in refs:
+            if self.system is not None and not self.system.matches_name(ref.system):
+                continue
+            if self.value is not None and not any(self.value.matches(c) for c in ref.codes):
+                continue
+            return Check(Match.PASS, "ok", observed, ref.label)
+        return Check(Match.FAIL, "classification_mismatch", observed, observed)
+
+    def candidates(self, model: Model) -> Iterable[ifcopenshell.entity_instance]:
+        return model.classifications.classified_elements()
+
+
+@dataclass(frozen=True, slots=True)
+class PropertyFacet:
+    """A property or quantity in a named set, optionally of a data type and value (SI units)."""
+
+    property_set: ValueSpec
+    base_name: ValueSpec
+    data_type: str | None = None
+    value: ValueSpec | None = None
+    uri: str | None = None
+    cardinality: str = REQUIRED
+    instructions: str | None = None
+    kind: ClassVar[str] = "property"
+
+    def describe(self) -> str:
+        text = f"{self.property_set.describe()}.{self.base_name.describe()}"
+        if self.data_type:
+            text += f" ({self.data_type})"
+        return text + (f" = {self.value.describe()}" if self.value is not None else " has a value")
+
+    def check(self, model: Model, element: ifcopenshell.entity_instance) -> Check:
+        psets = model.properties.psets(element)
+        matched = [
+            prop
+            for pset_name, props in psets.items()
+            if self.property_set.matches_name(pset_name)
+            for prop in props.values()
+            if self.base_name.matches_name(prop.name)
+        ]
+        if not matched:
+            return Check(Match.ABSENT, "no_such_property", "not found")
+        observations: list[str] = []
+        failure: str | None = None
+        nulls = 0
+        first_value: object = None
+        unit: str | None = None
+        for prop in matched:
+            label = f"{prop.pset}.{prop.name}"
+            if prop.kind in ("complex", "reference"):
+                observations.append(f"{label} is a {prop.kind} property")
+                failure = failure or "unsupported_property"
+                continue
+            if not prop.values:
+                observations.append(f"{label} = null")
+                nulls += 1
+                continue
+            values = prop.values
+            shown = ", ".join(_show(v.value) for v in values)
+            types = "/".join(sorted(prop.data_types)) or "untyped"
+            observations.append(f"{label} = {shown} ({types})")
+            if first_value is None:
+                first_value, unit = values[0].value, values[0].unit
+            if self.data_type is not None:
+                values = tuple(v for v in values if v.data_type == self.data_type)
+                if not values:
+                    failure = failure or "data_type_mismatch"
+                    continue
+            if prop.is_empty:
+                failure = failure or "empty_value"
+                continue
+            if self.value is not None and not any(self.value.matches(v.value) for v in values):
+                failure = failure or "value_mismatch"
+        observed = "; ".join(observations)
+        source = f"property: {matched[0].pset}.{matched[0].name}"
+        if failure is None and nulls == len(matched):
+            return Check(Match.ABSENT, "null_value", observed, source=source)
+        if failure is None and nulls:
+            failure = "null_value"
+        if failure is not None:
+            return Check(Match.FAIL, failure, observed, _json_value(first_value), unit, source)
+        return Check(Match.PASS, "ok", observed, _json_value(first_value), unit, source)
+
+    def candidates(self, model: Model) -> Iterable[ifcopenshell.entity_instance]:
+        return model.properties.elements_with_psets()
+
+
+@dataclass(frozen=True, slots=True)
+class MaterialFacet:
+    """A material association, optionally with a material, layer, profile or category name."""
+
+    value: ValueSpec | None = None
+    uri: str | None = None
+    cardinality: str = REQUIRED
+    instructions: str | None = None
+    kind: ClassVar[str] = "material"
+
+    def describe(self) -> str:
+        return "material " + (self.value.describe() if self.value is not None else "of any kind")
+
+    def check(self, model: Model, element: ifcopenshell.entity_instance) -> Check:
+        info = model.materials.of(element)
+        if info is None:
+            return Check(Match.ABSENT, "no_material", "no material")
+        observed = ", ".join(info.values) or f"unnamed {info.label}"
+        if self.value is None:
+            return Check(Match.PASS, "ok", observed, observed)
+        if any(self.value.matches(v) for v in info.values):
+            return Check(Match.PASS, "ok", observed, observed)
+        return Check(Match.FAIL, "material_mismatch", observed, observed)
+
+    def candidates(self, model: Model) -> Iterable[ifcopenshell.entity_instance]:
+        return model.materials.elements_with_material()
+
+
+@dataclass(frozen=True, slots=True)
+class PartOfFacet:
+    """Part of a whole of a given class: aggregate, group, spatial container, nest or host."""
+
+    entity: EntityFacet
+    relation: str | None = None
+    cardinality: str = REQUIRED
+    instructions: str | None = None
+    kind: ClassVar[str] = "partOf"
+
+    def describe(self) -> str:
+        how = f" through {self.relation}" if self.relation else ""
+        return f"part of {self.entity.describe()}{how}"
+
+    @property
+    def relations(self) -> tuple[str, ...]:
+        return (self.relation,) if self.relation else RELATIONS
+
+    def check(self, model: Model, element: ifcopenshell.entity_instance) -> Check:
+        seen: list[str] = []
+        for whole in model.relations.ancestors(element, self.relations):
+            seen.append(whole.is_a().upper())
+            if self.entity.check(model, whole).match is Match.PASS:
+                observed = f"part of {whole.is_a()} {whole.GlobalId if hasattr(whole, 'GlobalId') else ''}".strip()
+                return Check(Match.PASS, "ok", observed, whole.is_a().upper())
+        if not seen:
+            return Check(Match.ABSENT, "not_part_of_anything", "not part of anything")
+        observed = "part of " + ", ".join(dict.fromkeys(seen))
+        return Check(Match.FAIL, "wrong_whole", observed, observed)
+
+    def candidates(self, model: Model) -> Iterable[ifcopenshell.entity_instance]:
+        return model.relations.with_parents(self.relations)
+
+
+Facet = EntityFacet | AttributeFacet | ClassificationFacet | PropertyFacet | MaterialFacet | PartOfFacet

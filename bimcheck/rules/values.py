@@ -1,0 +1,193 @@
+"""IDS value constraints (simple values and xs:restriction) and how IFC values are matched."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+
+# IDS 1.0 compares real numbers with a tolerance of 1e-6 relative plus 1e-6 absolute
+# (buildingSMART IDS "tolerance" documentation and the tolerance test cases).
+_EPSILON = Decimal("0.000001")
+
+
+@lru_cache(maxsize=4096)
+def compile_xsd_pattern(pattern: str) -> re.Pattern[str]:
+    """Compile an XSD 1.0 regular expression; raises ValueError if it is not valid XSD."""
+    # elementpath translates the XSD dialect (implicit anchoring, \i \c, class subtraction,
+    # Unicode blocks) into Python's; writing that translation by hand would be a liability.
+    from elementpath.regex import RegexError, translate_pattern
+
+    try:
+        translated = translate_pattern(
+            pattern, back_references=False, lazy_quantifiers=False, anchors=False
+        )
+        return re.compile(translated)
+    except (RegexError, re.error) as exc:
+        raise ValueError(str(exc)) from None
+
+
+def to_decimal(value: object) -> Decimal | None:
+    """Exact decimal of a number as written (floats via their shortest repr); None if not a finite number."""
+    if isinstance(value, bool):
+        return None
+    try:
+        if isinstance(value, float):
+            result = Decimal(repr(value))
+        elif isinstance(value, int):
+            result = Decimal(value)
+        elif isinstance(value, str):
+            result = Decimal(value.strip())
+        else:
+            return None
+    except (InvalidOperation, ValueError):
+        return None
+    return result if result.is_finite() else None
+
+
+def tolerance(reference: Decimal) -> Decimal:
+    return abs(reference) * _EPSILON + _EPSILON
+
+
+def numbers_equal(observed: Decimal, expected: Decimal) -> bool:
+    """IDS equality of real numbers: within the tolerance band of the expected value."""
+    band = tolerance(expected)
+    return expected - band <= observed <= expected + band
+
+
+@dataclass(frozen=True, slots=True)
+class ValueSpec:
+    """An IDS `idsValue`: either a simple value or an xs:restriction.
+
+    Within a restriction every kind of constraint present must hold; several patterns are
+    alternatives, as XSD defines them.
+    """
+
+    simple: str | None = None
+    base: str | None = None
+    enumeration: tuple[str, ...] = ()
+    patterns: tuple[str, ...] = ()
+    min_inclusive: str | None = None
+    min_exclusive: str | None = None
+    max_inclusive: str | None = None
+    max_exclusive: str | None = None
+    length: int | None = None
+    min_length: int | None = None
+    max_length: int | None = None
+
+    @property
+    def is_simple(self) -> bool:
+        return self.simple is not None
+
+    @property
+    def has_bounds(self) -> bool:
+        return any(
+            b is not None
+            for b in (self.min_inclusive, self.min_exclusive, self.max_inclusive, self.max_exclusive)
+        )
+
+    @property
+    def has_length(self) -> bool:
+        return any(b is not None for b in (self.length, self.min_length, self.max_length))
+
+    def candidates(self) -> tuple[str, ...] | None:
+        """The finite set of strings this value allows, or None if it is open-ended."""
+        if self.simple is not None:
+            return (self.simple,)
+        if self.enumeration and not self.patterns and not self.has_bounds and not self.has_length:
+            return self.enumeration
+        return None
+
+    def matches_name(self, text: str | None) -> bool:
+        """Match an identifier (class, property, set or system name): strings only, exact case."""
+        if text is None:
+            return False
+        return self.matches(text)
+
+    def matches(self, value: object) -> bool:
+        """True if an IFC value (str, bool, int, float) satisfies this value, IDS rules."""
+        if self.simple is not None:
+            return _equals(value, self.simple)
+        if self.enumeration and not any(_equals(value, option) for option in self.enumeration):
+            return False
+        if self.patterns:
+            if not isinstance(value, str):
+                return False
+            if not any(compile_xsd_pattern(p).fullmatch(value) for p in self.patterns):
+                return False
+        if self.has_bounds and not self._within_bounds(value):
+            return False
+        if self.has_length:
+            if not isinstance(value, str):
+                return False
+            n = len(value)
+            if self.length is not None and n != self.length:
+                return False
+            if self.min_length is not None and n < self.min_length:
+                return False
+            if self.max_length is not None and n > self.max_length:
+                return False
+        return True
+
+    def _within_bounds(self, value: object) -> bool:
+        number = to_decimal(value) if not isinstance(value, str) else None
+        if number is None:
+            return False
+        # Inclusive bounds are widened and exclusive ones narrowed by the IDS tolerance, so
+        # that a value "equal" to a bound is inside an inclusive and outside an exclusive one.
+        checks = (
+            (self.min_inclusive, lambda b: number >= b - tolerance(b)),
+            (self.min_exclusive, lambda b: number > b + tolerance(b)),
+            (self.max_inclusive, lambda b: number <= b + tolerance(b)),
+            (self.max_exclusive, lambda b: number < b - tolerance(b)),
+        )
+        for text, check in checks:
+            if text is None:
+                continue
+            bound = to_decimal(text)
+            if bound is None or not check(bound):
+                return False
+        return True
+
+    def describe(self) -> str:
+        """Human-readable form, e.g. `EI 60`, `one of [A, B]`, `>= 2.4`, `matches "EI.*"`."""
+        if self.simple is not None:
+            return self.simple
+        parts = []
+        if self.enumeration:
+            parts.append("one of [" + ", ".join(self.enumeration) + "]")
+        if self.patterns:
+            parts.append(" or ".join(f'matches "{p}"' for p in self.patterns))
+        for text, op in (
+            (self.min_inclusive, ">="),
+            (self.min_exclusive, ">"),
+            (self.max_inclusive, "<="),
+            (self.max_exclusive, "<"),
+        ):
+            if text is not None:
+                parts.append(f"{op} {text}")
+        if self.length is not None:
+            parts.append(f"length {self.length}")
+        if self.min_length is not None:
+            parts.append(f"length >= {self.min_length}")
+        if self.max_length is not None:
+            parts.append(f"length <= {self.max_length}")
+        return " and ".join(parts) if parts else "any value"
+
+
+def _equals(value: object, expected: str) -> bool:
+    """IDS equality: the IDS text is cast to the IFC value's type before comparing."""
+    if isinstance(value, bool):
+        return expected in ("true", "1") if value else expected in ("false", "0")
+    if isinstance(value, int | float):
+        observed = to_decimal(value)
+        target = to_decimal(expected)
+        if observed is None or target is None:
+            return False
+        if isinstance(value, int):
+            return observed == target
+        return numbers_equal(observed, target)
+    if isinstance(value, str):
+        return value == expected
+    return False
