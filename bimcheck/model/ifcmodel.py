@@ -106,19 +106,20 @@ class Model:
             if t.is_a().upper() == wanted
         ]
 
-    def predefined_type(self, element: ifcopenshell.entity_instance) -> str | None:
-        """The element's predefined type, IDS style.
+    def predefined_types(self, element: ifcopenshell.entity_instance) -> tuple[str, ...]:
+        """The predefined type names an element answers to, IDS style; empty if it has none.
 
         USERDEFINED resolves to the user's own name (ObjectType, ElementType or
-        ProcessType); an occurrence with none, or NOTDEFINED, inherits its type's.
+        ProcessType) and still answers to USERDEFINED; an element with no predefined type,
+        or NOTDEFINED, inherits its type object's.
         """
-        own = _own_predefined_type(element)
-        if own is not None and own != "NOTDEFINED":
+        own = _own_predefined_types(element)
+        if own and own[-1] != "NOTDEFINED":
             return own
         type_object = self.type_of(element)
         if type_object is not None:
-            inherited = _own_predefined_type(type_object)
-            if inherited is not None:
+            inherited = _own_predefined_types(type_object)
+            if inherited:
                 return inherited
         return own
 
@@ -129,19 +130,21 @@ class Model:
         return storey.Name or storey.LongName or storey.GlobalId
 
 
-def _own_predefined_type(element: ifcopenshell.entity_instance) -> str | None:
+def _own_predefined_types(element: ifcopenshell.entity_instance) -> tuple[str, ...]:
     try:
         value = element.PredefinedType
     except AttributeError:
-        return None
+        return ()
+    if value is None:
+        return ()
     if value == "USERDEFINED":
         for attr in _USERDEFINED_ATTRIBUTES:
             try:
                 custom = getattr(element, attr)
             except AttributeError:
                 continue
-            return custom if custom else "USERDEFINED"
-    return value
+            return (custom, value) if custom else (value,)
+    return (value,)
 
 
 def open_model(path: str | os.PathLike[str]) -> Model:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 import ifcopenshell
 
+from bimcheck.model.properties import Property
 from bimcheck.model.relations import RELATIONS
 from bimcheck.model.schema import IFC2X3_OCCURRENCE_BY_TYPE
 from bimcheck.rules.values import ValueSpec
@@ -112,11 +113,12 @@ class EntityFacet:
             return Check(Match.FAIL, "wrong_class", names[0], names[0])
         if self.predefined_type is None:
             return Check(Match.PASS, "ok", names[0], names[0])
-        predefined = model.predefined_type(element)
-        observed = f"{names[0]} with predefined type {predefined}"
-        if predefined is None or not self.predefined_type.matches(predefined):
-            return Check(Match.FAIL, "wrong_predefined_type", observed, predefined)
-        return Check(Match.PASS, "ok", observed, predefined)
+        predefined = model.predefined_types(element)
+        shown = predefined[0] if predefined else None
+        observed = f"{names[0]} with predefined type {shown}"
+        if not any(self.predefined_type.matches(p) for p in predefined):
+            return Check(Match.FAIL, "wrong_predefined_type", observed, shown)
+        return Check(Match.PASS, "ok", observed, shown)
 
     def candidates(self, model: Model) -> Iterable[ifcopenshell.entity_instance]:
         finite = self.name.candidates()
@@ -250,17 +252,20 @@ class PropertyFacet:
 
     def check(self, model: Model, element: ifcopenshell.entity_instance) -> Check:
         psets = model.properties.psets(element)
-        matched = [
-            prop
-            for pset_name, props in psets.items()
-            if self.property_set.matches_name(pset_name)
-            for prop in props.values()
-            if self.base_name.matches_name(prop.name)
-        ]
+        matched: list[Property] = []
+        missing_in: list[str] = []
+        for pset_name, props in psets.items():
+            if not self.property_set.matches_name(pset_name):
+                continue
+            found = [p for p in props.values() if self.base_name.matches_name(p.name)]
+            matched.extend(found)
+            if not found:
+                missing_in.append(pset_name)
         if not matched:
             return Check(Match.ABSENT, "no_such_property", "not found")
-        observations: list[str] = []
-        failure: str | None = None
+        # Every property set the requirement names must hold the property (IDS 1.0).
+        observations = [f"{name} has no {self.base_name.describe()}" for name in missing_in]
+        failure: str | None = "missing_in_some_property_sets" if missing_in else None
         nulls = 0
         first_value: object = None
         unit: str | None = None
