@@ -396,3 +396,30 @@ def run_from_dict(d: Mapping[str, Any]) -> RunResult:
         ),
         requirements=tuple(_requirement_from_dict(r) for r in d["requirements"]),
     )
+
+
+# --- exit policy ---------------------------------------------------------------------
+
+FAIL_ON_LEVELS = ("any", "mandatory", "error", "warning", "info", "none")
+
+
+def counts_against(result: RequirementResult, fail_on: str) -> bool:
+    """Whether a requirement that did not pass breaks the run under a --fail-on level.
+
+    `any`: every requirement; `mandatory`: only ska-krav; `error`/`warning`/`info`: requirements
+    of at least that severity; `none`: nothing.
+    """
+    if not result.failed or fail_on == "none":
+        return False
+    if fail_on == "any":
+        return True
+    if fail_on == "mandatory":
+        return result.kind is Kind.MANDATORY
+    return result.severity.rank >= Severity(fail_on).rank
+
+
+def exit_code(run: RunResult, fail_on: str = "mandatory") -> int:
+    """0 when nothing at or above `fail_on` failed, 1 otherwise, 3 when nothing was checked."""
+    if not run.requirements:
+        return 3
+    return 1 if any(counts_against(r, fail_on) for r in run.requirements) else 0

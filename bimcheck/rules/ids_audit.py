@@ -8,6 +8,7 @@ IDS is refused); doubtful but satisfiable constructs are warnings.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -396,3 +397,12 @@ def _data_type_kind(schema: SchemaInfo, upper: str) -> str:
 
 def _unique(issues: list[Issue]) -> list[Issue]:
     return list(dict.fromkeys(issues))
+
+
+def audit_file(path: str | Path) -> list[Issue]:
+    """Audit an IDS file: XSD problems first; the semantic audit only runs on an XSD-valid file."""
+    from bimcheck.rules.ids import parse_xml, xsd_issues
+
+    tree = parse_xml(Path(path), "IDS")
+    issues = xsd_issues(tree)
+    return issues if issues else audit_tree(tree)

@@ -1,0 +1,199 @@
+"""Command line: parse arguments, call the library, map errors to exit codes. No logic here."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, NoReturn, TypeVar
+
+import typer
+
+from bimcheck import __version__
+from bimcheck.errors import BimcheckError
+
+app = typer.Typer(
+    name="bimcheck",
+    help="Check IFC models against functional requirements (IDS 1.0 and bimcheck YAML).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+ids_app = typer.Typer(help="Work with buildingSMART IDS files.", no_args_is_help=True)
+rules_app = typer.Typer(help="List and explain requirements.", no_args_is_help=True)
+app.add_typer(ids_app, name="ids")
+app.add_typer(rules_app, name="rules")
+
+T = TypeVar("T")
+
+RulesOption = Annotated[
+    list[Path],
+    typer.Option("--rules", "-r", help="Requirement file (.ids, .yaml) or directory; repeatable."),
+]
+ParamOption = Annotated[
+    list[str] | None,
+    typer.Option("--param", "-p", help="Override a YAML parameter: NAME=VALUE; repeatable."),
+]
+
+
+def _fail(message: str, code: int = 2, details: tuple[str, ...] = ()) -> NoReturn:
+    typer.echo(f"bimcheck: error: {message}", err=True)
+    for line in details:
+        typer.echo(f"  {line}", err=True)
+    raise typer.Exit(code)
+
+
+def _guard(action: Callable[[], T]) -> T:
+    """Run a library call; bad input becomes one line on stderr and exit code 2."""
+    try:
+        return action()
+    except BimcheckError as exc:
+        _fail(exc.one_line(), details=exc.details)
+    except KeyboardInterrupt:
+        _fail("interrupted", 130)
+    except Exception as exc:  # a tool failure still gets one line, not a traceback
+        if os.environ.get("BIMCHECK_DEBUG"):
+            raise
+        _fail(f"internal error: {type(exc).__name__}: {exc} (set BIMCHECK_DEBUG=1 for a traceback)")
+
+
+def _parameters(values: list[str] | None) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in values or []:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            _fail(f"--param {item!r}: expected NAME=VALUE")
+        out[name.strip()] = value.strip()
+    return out
+
+
+def _progress_printer() -> Callable[[str, str, int, int], None] | None:
+    if not sys.stderr.isatty():
+        return None
+
+    def show(model: str, requirement: str, done: int, total: int) -> None:
+        end = "\n" if done == total else ""
+        sys.stderr.write(f"\r\033[K{model}: {done}/{total} requirements ({requirement})"[:200] + end)
+        sys.stderr.flush()
+
+    return show
+
+
+def _stdout(text: str) -> None:
+    sys.stdout.write(text)
+    sys.stdout.flush()
+
+
+@app.command()
+def check(
+    models: Annotated[list[Path], typer.Argument(help="IFC model(s) to check.")],
+    rules: RulesOption,
+    output: Annotated[
+        list[str] | None,
+        typer.Option("--output", "-o", help="FORMAT[:PATH], e.g. json:out/report.json; repeatable. Default: console."),
+    ] = None,
+    fail_on: Annotated[
+        str,
+        typer.Option(help="Exit 1 when a requirement at or above this level fails: any, mandatory, error, warning, info, none."),
+    ] = "mandatory",
+    param: ParamOption = None,
+    only: Annotated[list[str] | None, typer.Option(help="Check only these requirement ids or tags.")] = None,
+    skip: Annotated[list[str] | None, typer.Option(help="Leave out these requirement ids or tags.")] = None,
+) -> None:
+    """Check MODELS against requirement files and write reports."""
+    from bimcheck.engine import run_check
+    from bimcheck.reporters import parse_output, write_outputs
+    from bimcheck.results import FAIL_ON_LEVELS, exit_code
+    from bimcheck.rules.loader import load_rules
+
+    if fail_on not in FAIL_ON_LEVELS:
+        _fail(f"--fail-on {fail_on!r}: choose from {', '.join(FAIL_ON_LEVELS)}")
+    outputs = output or ["console"]
+    for spec in outputs:
+        _guard(lambda spec=spec: _check_output(parse_output, spec))
+    ruleset = _guard(lambda: load_rules(rules, _parameters(param)).select(only or (), skip or ()))
+    if not ruleset.requirements:
+        _fail("no requirements selected: nothing to check", 3)
+    run = _guard(lambda: run_check(models, ruleset, _progress_printer()))
+    _guard(lambda: write_outputs(run, outputs, _stdout))
+    raise typer.Exit(exit_code(run, fail_on))
+
+
+def _check_output(parse: Callable[[str], object], spec: str) -> None:
+    try:
+        parse(spec)
+    except ValueError as exc:
+        _fail(f"--output {spec!r}: {exc}")
+
+
+@app.command()
+def report(
+    run_json: Annotated[Path, typer.Argument(help="A JSON report written by `bimcheck check -o json:...`.")],
+    output: Annotated[list[str], typer.Option("--output", "-o", help="FORMAT[:PATH]; repeatable.")],
+) -> None:
+    """Re-render reports from a saved JSON report, without the model."""
+    from bimcheck.reporters import write_outputs
+    from bimcheck.reporters.read import read_json_report
+
+    run = _guard(lambda: read_json_report(run_json))
+    _guard(lambda: write_outputs(run, output, _stdout))
+
+
+@ids_app.command("audit")
+def ids_audit(files: Annotated[list[Path], typer.Argument(help="IDS file(s) to audit.")]) -> None:
+    """Report problems in IDS files that the XSD cannot catch, with line numbers.
+
+    Exit code 0: no errors (warnings may be listed); 1: errors found; 2: unreadable file.
+    """
+    from bimcheck.rules.ids_audit import audit_file
+
+    errors = 0
+    for path in files:
+        issues = _guard(lambda path=path: audit_file(path))
+        for issue in issues:
+            typer.echo(issue.render(str(path)))
+        errors += sum(1 for i in issues if i.severity == "error")
+        if not issues:
+            typer.echo(f"{path}: ok")
+    raise typer.Exit(1 if errors else 0)
+
+
+@rules_app.command("list")
+def rules_list(rules: RulesOption, param: ParamOption = None) -> None:
+    """List the requirements in requirement files."""
+    from bimcheck.rules.explain import list_text
+    from bimcheck.rules.loader import load_rules
+
+    ruleset = _guard(lambda: load_rules(rules, _parameters(param)))
+    typer.echo(list_text(ruleset))
+
+
+@rules_app.command("explain")
+def rules_explain(requirement_id: Annotated[str, typer.Argument(help="Requirement id.")], rules: RulesOption, param: ParamOption = None) -> None:
+    """Explain one requirement: what it applies to, what it demands, where it comes from."""
+    from bimcheck.rules.explain import explain_text
+    from bimcheck.rules.loader import load_rules
+
+    ruleset = _guard(lambda: load_rules(rules, _parameters(param)))
+    text = explain_text(ruleset, requirement_id)
+    if text is None:
+        _fail(f"no requirement with id {requirement_id!r} in the given files")
+    typer.echo(text)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"bimcheck {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _main(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")] = False,
+) -> None:
+    """bimcheck: check IFC models against functional requirements for procurement."""
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,101 @@
+"""Console report: a readable, coloured summary with the failing elements of each requirement."""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from bimcheck.results import ElementResult, RequirementResult, RunResult, Status
+
+_STYLE = {
+    Status.PASS: "green",
+    Status.FAIL: "bold red",
+    Status.NOT_APPLICABLE: "dim",
+    Status.NOT_EVALUABLE: "yellow",
+    Status.ERROR: "bold magenta",
+}
+_MARK = {Status.FAIL: "✗", Status.ERROR: "!", Status.NOT_EVALUABLE: "?"}
+
+
+def render(run: RunResult, *, color: bool = False, width: int = 120, max_elements: int = 10) -> str:
+    """The console report as text (ANSI-coloured when `color`)."""
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=color, no_color=not color, width=width, highlight=False)
+    tool = run.tool
+    console.print(
+        f"[bold]bimcheck {tool.version}[/] · ifcopenshell {tool.ifcopenshell} · Python {tool.python} · {run.created}"
+    )
+    for source in run.rule_sources:
+        title = f" — {escape(source.title)}" if source.title else ""
+        console.print(f"Rules  {escape(source.path)} ({source.format}, {source.requirement_count} requirements){title}")
+    if run.parameters:
+        console.print("Params " + ", ".join(f"{k}={escape(v)}" for k, v in sorted(run.parameters.items())))
+    for model in run.models:
+        console.print()
+        app = model.authoring_application or model.originating_system or "unknown application"
+        console.print(f"[bold]Model  {escape(model.name)}[/]  {model.schema} · {escape(app)} · sha256 {model.sha256[:16]}…")
+        results = run.for_model(model.name)
+        console.print(_table(results))
+        for result in results:
+            if result.status is not Status.PASS:
+                _print_details(console, result, max_elements)
+    console.print()
+    summary = ", ".join(f"{n} {s}" for s, n in run.summary.items() if n)
+    console.print(f"[bold]Summary[/] {len(run.requirements)} requirement result(s): {summary}")
+    return buffer.getvalue()
+
+
+def _table(results: tuple[RequirementResult, ...]) -> Table:
+    table = Table(show_edge=False, pad_edge=False, box=None, header_style="bold")
+    table.add_column("Status", no_wrap=True)
+    table.add_column("Id", no_wrap=True, overflow="fold")
+    table.add_column("Requirement", overflow="fold")
+    table.add_column("Kind", no_wrap=True)
+    table.add_column("Pass/Fail/Other", justify="right", no_wrap=True)
+    for r in sorted(results, key=_order):
+        counts = r.counts
+        other = sum(n for s, n in counts.items() if s not in ("pass", "fail"))
+        table.add_row(
+            f"[{_STYLE[r.status]}]{r.status.value.upper()}[/]",
+            escape(r.id),
+            escape(r.title),
+            r.kind.value,
+            f"{counts['pass']}/{counts['fail']}/{other}",
+        )
+    return table
+
+
+def _order(r: RequirementResult) -> tuple[int, int]:
+    # Failing mandatory requirements first: those exclude a bid.
+    failing = 0 if r.failed else 1
+    return failing, 0 if r.kind.value == "mandatory" else 1
+
+
+def _print_details(console: Console, result: RequirementResult, max_elements: int) -> None:
+    console.print()
+    reference = ""
+    if result.regulation is not None:
+        edition = f", {result.regulation.edition}" if result.regulation.edition else ""
+        reference = f" ({escape(result.regulation.reference)}{escape(edition)})"
+    console.print(f"[{_STYLE[result.status]}]{result.status.value.upper()}[/] [bold]{escape(result.id)}[/] {escape(result.title)}{reference}")
+    if result.message:
+        console.print(f"  {escape(result.message)}")
+    for note in result.notes:
+        console.print(f"  [yellow]note:[/] {escape(note)}")
+    bad = [e for e in result.elements if e.status is not Status.PASS]
+    for element in bad[:max_elements]:
+        console.print("  " + _element_line(element))
+    if len(bad) > max_elements:
+        console.print(f"  … and {len(bad) - max_elements} more; every element is in the JSON report")
+
+
+def _element_line(element: ElementResult) -> str:
+    mark = _MARK.get(element.status, "·")
+    where = f" ({escape(element.storey)})" if element.storey else ""
+    name = f' "{escape(element.name)}"' if element.name else ""
+    ident = element.global_id or f"#{element.step_id}"
+    problems = "; ".join(escape(f.message) for f in element.findings if f.status is not Status.PASS)
+    return f"[{_STYLE[element.status]}]{mark}[/] {element.ifc_class} {ident}{name}{where}: {problems}"
