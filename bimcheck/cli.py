@@ -5,13 +5,18 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
-from typing import Annotated, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Annotated, NoReturn, TypeVar
 
 import typer
 
 from bimcheck import __version__
 from bimcheck.errors import BimcheckError
+
+if TYPE_CHECKING:
+    from bimcheck.rules.ids import Issue
+    from bimcheck.rules.requirement import RuleSet
 
 app = typer.Typer(
     name="bimcheck",
@@ -91,11 +96,16 @@ def check(
     rules: RulesOption,
     output: Annotated[
         list[str] | None,
-        typer.Option("--output", "-o", help="FORMAT[:PATH], e.g. json:out/report.json; repeatable. Default: console."),
+        typer.Option(
+            "--output", "-o", help="FORMAT[:PATH], e.g. json:out/report.json; repeatable. Default: console."
+        ),
     ] = None,
     fail_on: Annotated[
         str,
-        typer.Option(help="Exit 1 when a requirement at or above this level fails: any, mandatory, error, warning, info, none."),
+        typer.Option(
+            help="Exit 1 when a requirement at or above this level fails: "
+            "any, mandatory, error, warning, info, none."
+        ),
     ] = "mandatory",
     param: ParamOption = None,
     only: Annotated[list[str] | None, typer.Option(help="Check only these requirement ids or tags.")] = None,
@@ -111,7 +121,7 @@ def check(
         _fail(f"--fail-on {fail_on!r}: choose from {', '.join(FAIL_ON_LEVELS)}")
     outputs = output or ["console"]
     for spec in outputs:
-        _guard(lambda spec=spec: _check_output(parse_output, spec))
+        _check_output(parse_output, spec)
     ruleset = _guard(lambda: load_rules(rules, _parameters(param)).select(only or (), skip or ()))
     if not ruleset.requirements:
         _fail("no requirements selected: nothing to check", 3)
@@ -150,7 +160,7 @@ def ids_audit(files: Annotated[list[Path], typer.Argument(help="IDS file(s) to a
 
     errors = 0
     for path in files:
-        issues = _guard(lambda path=path: audit_file(path))
+        issues: list[Issue] = _guard(partial(audit_file, path))
         for issue in issues:
             typer.echo(issue.render(str(path)))
         errors += sum(1 for i in issues if i.severity == "error")
@@ -165,17 +175,21 @@ def rules_list(rules: RulesOption, param: ParamOption = None) -> None:
     from bimcheck.rules.explain import list_text
     from bimcheck.rules.loader import load_rules
 
-    ruleset = _guard(lambda: load_rules(rules, _parameters(param)))
+    ruleset: RuleSet = _guard(lambda: load_rules(rules, _parameters(param)))
     typer.echo(list_text(ruleset))
 
 
 @rules_app.command("explain")
-def rules_explain(requirement_id: Annotated[str, typer.Argument(help="Requirement id.")], rules: RulesOption, param: ParamOption = None) -> None:
+def rules_explain(
+    requirement_id: Annotated[str, typer.Argument(help="Requirement id.")],
+    rules: RulesOption,
+    param: ParamOption = None,
+) -> None:
     """Explain one requirement: what it applies to, what it demands, where it comes from."""
     from bimcheck.rules.explain import explain_text
     from bimcheck.rules.loader import load_rules
 
-    ruleset = _guard(lambda: load_rules(rules, _parameters(param)))
+    ruleset: RuleSet = _guard(lambda: load_rules(rules, _parameters(param)))
     text = explain_text(ruleset, requirement_id)
     if text is None:
         _fail(f"no requirement with id {requirement_id!r} in the given files")
@@ -190,7 +204,9 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _main(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
 ) -> None:
     """bimcheck: check IFC models against functional requirements for procurement."""
 

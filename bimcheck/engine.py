@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import platform
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import ifcopenshell
@@ -37,7 +37,7 @@ def tool_info() -> ToolInfo:
 
 
 def utc_now() -> str:
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def run_check(
@@ -79,8 +79,8 @@ def select_applicable(model: Model, facets: Sequence[Facet]) -> list[ifcopenshel
     if entity is not None:
         candidates: Iterable[ifcopenshell.entity_instance] = entity.candidates(model)
     else:
-        pools = [list(f.candidates(model)) for f in facets]
-        candidates = min(pools, key=len) if pools else []
+        pools = sorted((list(f.candidates(model)) for f in facets), key=len)
+        candidates = pools[0] if pools else []
     selected: dict[int, ifcopenshell.entity_instance] = {}
     for element in candidates:
         key = element.id()
@@ -117,13 +117,17 @@ def _finding(facet: Facet, check: Check) -> Finding:
         message=message,
         expected=expected,
         observed=observed,
-        value=check.value if isinstance(check.value, str | int | float | bool) or check.value is None else str(check.value),
+        value=check.value
+        if isinstance(check.value, str | int | float | bool) or check.value is None
+        else str(check.value),
         unit=check.unit,
         source=check.source,
     )
 
 
-def _element_result(model: Model, element: ifcopenshell.entity_instance, status: Status, findings: tuple[Finding, ...]) -> ElementResult:
+def _element_result(
+    model: Model, element: ifcopenshell.entity_instance, status: Status, findings: tuple[Finding, ...]
+) -> ElementResult:
     global_id = getattr(element, "GlobalId", None) if element.is_entity() else None
     try:
         name = element.Name
@@ -144,7 +148,9 @@ def _element_result(model: Model, element: ifcopenshell.entity_instance, status:
     )
 
 
-def _check_element(model: Model, requirement: Requirement, element: ifcopenshell.entity_instance) -> ElementResult:
+def _check_element(
+    model: Model, requirement: Requirement, element: ifcopenshell.entity_instance
+) -> ElementResult:
     if requirement.cardinality == PROHIBITED:
         finding = Finding(
             facet="specification",
@@ -181,7 +187,9 @@ def evaluate(model: Model, requirement: Requirement) -> RequirementResult:
         applicable = select_applicable(model, requirement.applicability)
         elements = tuple(_check_element(model, requirement, e) for e in applicable)
     except Exception as exc:
-        return _result(model, requirement, Status.ERROR, (), 0, f"could not evaluate: {type(exc).__name__}: {exc}", notes)
+        return _result(
+            model, requirement, Status.ERROR, (), 0, f"could not evaluate: {type(exc).__name__}: {exc}", notes
+        )
     status, message = _requirement_status(requirement, elements)
     return _result(model, requirement, status, elements, len(applicable), message, notes)
 
@@ -191,7 +199,9 @@ def _schema_listed(schema: str, versions: Sequence[str]) -> bool:
     return any(resolve_schema(v) == ours for v in versions)
 
 
-def _requirement_status(requirement: Requirement, elements: tuple[ElementResult, ...]) -> tuple[Status, str | None]:
+def _requirement_status(
+    requirement: Requirement, elements: tuple[ElementResult, ...]
+) -> tuple[Status, str | None]:
     n = len(elements)
     if requirement.cardinality == PROHIBITED:
         if n:

@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 SCHEMA_VERSION = "1.0"
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     """Outcome of one element or one requirement."""
 
     PASS = "pass"
@@ -25,21 +25,15 @@ class Status(str, Enum):
     NOT_EVALUABLE = "not_evaluable"
     ERROR = "error"
 
-    def __str__(self) -> str:  # so f-strings print "fail", not "Status.FAIL"
-        return self.value
 
-
-class Kind(str, Enum):
+class Kind(StrEnum):
     """Procurement weight of a requirement: ska-krav (mandatory) or bör-krav (scored)."""
 
     MANDATORY = "mandatory"
     SCORED = "scored"
 
-    def __str__(self) -> str:
-        return self.value
 
-
-class Severity(str, Enum):
+class Severity(StrEnum):
     """How serious a failure is; ordered info < warning < error."""
 
     INFO = "info"
@@ -49,9 +43,6 @@ class Severity(str, Enum):
     @property
     def rank(self) -> int:
         return _SEVERITY_RANK[self]
-
-    def __str__(self) -> str:
-        return self.value
 
 
 _SEVERITY_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}

@@ -54,9 +54,9 @@ class ClassificationIndex(_TypedAssociations):
                 self._direct[obj.id()].append(ref)
         # IFC4+: resources such as IfcMaterial are classified through external references.
         try:
-            external = ifc.by_type("IfcExternalReferenceRelationship")
-        except RuntimeError:
-            external = []
+            external = tuple(ifc.by_type("IfcExternalReferenceRelationship"))
+        except RuntimeError:  # IFC2X3 has no such relationship
+            external = ()
         for rel in external:
             source = rel.RelatingReference
             if source is not None and source.is_a("IfcClassificationReference"):

@@ -89,9 +89,8 @@ class Model:
         return list(self.file.by_type(proper, include_subtypes=False))
 
     def by_class_with_subtypes(self, name: str) -> list[ifcopenshell.entity_instance]:
-        if self.schema.entity_name(name) is None:
-            return []
-        return list(self.file.by_type(self.schema.entity_name(name), include_subtypes=True))
+        proper = self.schema.entity_name(name)
+        return [] if proper is None else list(self.file.by_type(proper, include_subtypes=True))
 
     def type_of(self, element: ifcopenshell.entity_instance) -> ifcopenshell.entity_instance | None:
         """The type object an occurrence is typed by, if any."""
@@ -127,7 +126,8 @@ class Model:
         storey = self.relations.storey(element)
         if storey is None:
             return None
-        return storey.Name or storey.LongName or storey.GlobalId
+        label = storey.Name or storey.LongName or storey.GlobalId
+        return str(label) if label else None
 
 
 def _own_predefined_types(element: ifcopenshell.entity_instance) -> tuple[str, ...]:
@@ -165,7 +165,9 @@ def open_model(path: str | os.PathLike[str]) -> Model:
     try:
         ifc = ifcopenshell.open(str(p))
     except ifcopenshell.SchemaError as exc:
-        raise InputError(p, f"unsupported IFC schema ({exc}); bimcheck reads {', '.join(SUPPORTED_SCHEMAS)}") from None
+        raise InputError(
+            p, f"unsupported IFC schema ({exc}); bimcheck reads {', '.join(SUPPORTED_SCHEMAS)}"
+        ) from None
     except (ifcopenshell.Error, OSError, RuntimeError) as exc:
         raise InputError(p, f"not a readable IFC file: {exc}") from None
     schema = ifc.schema_identifier.upper()

@@ -91,7 +91,10 @@ class PropertyIndex:
         for type_object in self._ifc.by_type("IfcTypeObject"):
             for pset in type_object.HasPropertySets or ():
                 self._own[type_object.id()].append(pset)
-        for cls, owner_attr in (("IfcMaterialProperties", "Material"), ("IfcProfileProperties", "ProfileDefinition")):
+        for cls, owner_attr in (
+            ("IfcMaterialProperties", "Material"),
+            ("IfcProfileProperties", "ProfileDefinition"),
+        ):
             try:
                 owners = self._ifc.by_type(cls)
             except RuntimeError:  # the class does not exist in this schema
@@ -121,9 +124,7 @@ class PropertyIndex:
         type_object = self._type_of.get(key)
         if type_object is not None:
             for name, props in self._psets_of(type_object.id()):
-                result[name] = {
-                    n: Property(p.pset, p.name, p.kind, p.values, True) for n, p in props.items()
-                }
+                result[name] = {n: Property(p.pset, p.name, p.kind, p.values, True) for n, p in props.items()}
         for name, props in self._psets_of(key):
             result.setdefault(name, {}).update(props)
         self._cache[key] = result
@@ -141,15 +142,22 @@ class PropertyIndex:
             return self._parsed[key]
         name = getattr(definition, "Name", None) or ""
         result: dict[str, Property] | None
-        if definition.is_a("IfcPropertySet") or definition.is_a("IfcMaterialProperties") or definition.is_a(
-            "IfcProfileProperties"
-        ) or definition.is_a("IfcExtendedMaterialProperties"):
+        if (
+            definition.is_a("IfcPropertySet")
+            or definition.is_a("IfcMaterialProperties")
+            or definition.is_a("IfcProfileProperties")
+            or definition.is_a("IfcExtendedMaterialProperties")
+        ):
             props = getattr(definition, "HasProperties", None)
             if props is None:
-                props = getattr(definition, "Properties", None) or getattr(definition, "ExtendedProperties", None)
+                props = getattr(definition, "Properties", None) or getattr(
+                    definition, "ExtendedProperties", None
+                )
             result = {p.Name: self._property(name, p) for p in props or () if p.Name is not None}
         elif definition.is_a("IfcElementQuantity"):
-            result = {q.Name: self._quantity(name, q) for q in definition.Quantities or () if q.Name is not None}
+            result = {
+                q.Name: self._quantity(name, q) for q in definition.Quantities or () if q.Name is not None
+            }
         elif definition.is_a("IfcPropertySetDefinition"):
             result = self._predefined(name, definition)
         else:
@@ -184,14 +192,11 @@ class PropertyIndex:
                 pset, p.Name, "bounded", tuple(self._typed(v, p.Unit) for v in bounds if v is not None)
             )
         if cls == "IfcPropertyListValue":
-            return Property(
-                pset, p.Name, "list", tuple(self._typed(v, p.Unit) for v in p.ListValues or ())
-            )
+            return Property(pset, p.Name, "list", tuple(self._typed(v, p.Unit) for v in p.ListValues or ()))
         if cls == "IfcPropertyTableValue":
-            values = tuple(self._typed(v, p.DefiningUnit) for v in p.DefiningValues or ()) + tuple(
-                self._typed(v, p.DefinedUnit) for v in p.DefinedValues or ()
-            )
-            return Property(pset, p.Name, "table", values)
+            defining = [self._typed(v, p.DefiningUnit) for v in p.DefiningValues or ()]
+            defined = [self._typed(v, p.DefinedUnit) for v in p.DefinedValues or ()]
+            return Property(pset, p.Name, "table", tuple(defining + defined))
         if cls == "IfcComplexProperty":
             return Property(pset, p.Name, "complex", ())
         return Property(pset, p.Name, "reference", ())
@@ -218,8 +223,9 @@ class PropertyIndex:
                 continue
             raw = definition[info.index]
             data_type = (info.type_name or "").upper() or None
+            values: tuple[TypedValue, ...]
             if raw is None:
-                values: tuple[TypedValue, ...] = ()
+                values = ()
             elif isinstance(raw, float) and info.type_name:
                 value, symbol = self._units.to_si(info.type_name, raw)
                 values = (TypedValue(data_type, value, symbol),)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 import ifcopenshell.ifcopenshell_wrapper as wrapper
 
@@ -147,14 +147,10 @@ class SchemaInfo:
             d.name().upper(): d.name() for d in declarations if isinstance(d, wrapper.entity)
         }
         self.defined_types: dict[str, str] = {
-            d.name().upper(): d.name()
-            for d in declarations
-            if isinstance(d, wrapper.type_declaration)
+            d.name().upper(): d.name() for d in declarations if isinstance(d, wrapper.type_declaration)
         }
         self.enumerations: dict[str, str] = {
-            d.name().upper(): d.name()
-            for d in declarations
-            if isinstance(d, wrapper.enumeration_type)
+            d.name().upper(): d.name() for d in declarations if isinstance(d, wrapper.enumeration_type)
         }
         self._attributes: dict[str, dict[str, AttributeInfo]] = {}
         self._subtypes: dict[str, frozenset[str]] = {}
@@ -164,7 +160,9 @@ class SchemaInfo:
         return self.entities.get(upper.upper())
 
     def declaration(self, name: str) -> wrapper.entity:
-        return self._schema.declaration_by_name(self.entities[name.upper()])
+        decl = self._schema.declaration_by_name(self.entities[name.upper()]).as_entity()
+        assert decl is not None  # every name in self.entities is an entity
+        return decl
 
     def is_subtype(self, name: str, ancestor: str) -> bool:
         """True if `name` is `ancestor` or one of its subtypes."""
@@ -191,7 +189,7 @@ class SchemaInfo:
     def supertypes(self, name: str) -> list[str]:
         """Proper-case names from `name` up to its root entity."""
         out = []
-        d = self.declaration(name)
+        d: wrapper.entity | None = self.declaration(name)
         while d is not None:
             out.append(d.name())
             d = d.supertype()
@@ -215,9 +213,7 @@ class SchemaInfo:
     def derived_attribute_names(self, name: str) -> set[str]:
         """Names of DERIVE attributes of an entity and its supertypes (never checkable by IDS)."""
         decl = self.declaration(name)
-        names = {
-            a.name() for a, d in zip(decl.all_attributes(), decl.derived(), strict=True) if d
-        }
+        names = {a.name() for a, d in zip(decl.all_attributes(), decl.derived(), strict=True) if d}
         lineage = set(self.supertypes(name))
         for entity, attribute in _derive_functions(self.name):
             if entity in lineage:
@@ -241,9 +237,7 @@ class SchemaInfo:
             if isinstance(decl, wrapper.select_type):
                 leaves = _select_leaves(decl)
                 has_entities = any(isinstance(x, wrapper.entity) for x in leaves)
-                return AttributeInfo(
-                    attr.name(), index, optional, "select", decl.name(), None, has_entities
-                )
+                return AttributeInfo(attr.name(), index, optional, "select", decl.name(), None, has_entities)
             if isinstance(decl, wrapper.type_declaration):
                 inner = decl.declared_type()
                 if isinstance(inner, wrapper.aggregation_type):
@@ -260,25 +254,24 @@ class SchemaInfo:
         attr = self.attributes(name).get("PredefinedType")
         if attr is None or attr.kind != "enumeration" or attr.type_name is None:
             return None
-        decl = self._schema.declaration_by_name(attr.type_name)
-        return tuple(decl.enumeration_items())
+        decl = self._schema.declaration_by_name(attr.type_name).as_enumeration_type()
+        return None if decl is None else tuple(decl.enumeration_items())
 
     def defined_type_base(self, upper: str) -> str | None:
         """Simple base ("real", "string", …) of a defined type such as IFCLENGTHMEASURE."""
         proper = self.defined_types.get(upper.upper())
         if proper is None:
             return None
-        decl = self._schema.declaration_by_name(proper)
-        return _underlying_simple(decl.declared_type()) if isinstance(
-            decl.declared_type(), wrapper.named_type
-        ) else (
-            str(decl.declared_type().declared_type())
-            if isinstance(decl.declared_type(), wrapper.simple_type)
-            else None
-        )
+        decl = self._schema.declaration_by_name(proper).as_type_declaration()
+        if decl is None:
+            return None
+        inner = decl.declared_type()
+        if isinstance(inner, wrapper.simple_type):
+            return str(inner.declared_type())
+        return _underlying_simple(inner)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _derive_functions(schema: str) -> tuple[tuple[str, str], ...]:
     """(entity, attribute) of every DERIVE clause that is not a redeclared explicit attribute.
 
@@ -300,7 +293,7 @@ def _derive_functions(schema: str) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
-@lru_cache(maxsize=None)
+@cache
 def schema_info(name: str) -> SchemaInfo:
     """Schema introspection for IFC2X3, IFC4 or IFC4X3 (any alias)."""
     return SchemaInfo(name)

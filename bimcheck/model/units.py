@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 import ifcopenshell
 import ifcopenshell.util.unit
@@ -56,13 +57,14 @@ class Conversion:
 IDENTITY = Conversion()
 
 
+@lru_cache(maxsize=512)
 def unit_type_of_measure(measure: str) -> str | None:
     """Unit type (e.g. LENGTHUNIT) of an IFC measure type name, or None if dimensionless."""
     try:
-        unit_type = ifcopenshell.util.unit.get_measure_unit_type(measure)
+        unit_type = ifcopenshell.util.unit.get_measure_unit_type(measure)  # type: ignore[arg-type]
     except Exception:  # the helper raises on names it has never heard of
         return None
-    return unit_type or None
+    return str(unit_type) if unit_type else None
 
 
 def unit_conversion(unit: ifcopenshell.entity_instance | None) -> Conversion:

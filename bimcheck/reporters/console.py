@@ -25,18 +25,20 @@ def render(run: RunResult, *, color: bool = False, width: int = 120, max_element
     buffer = io.StringIO()
     console = Console(file=buffer, force_terminal=color, no_color=not color, width=width, highlight=False)
     tool = run.tool
-    console.print(
-        f"[bold]bimcheck {tool.version}[/] · ifcopenshell {tool.ifcopenshell} · Python {tool.python} · {run.created}"
-    )
+    versions = f"ifcopenshell {tool.ifcopenshell} · Python {tool.python}"
+    console.print(f"[bold]bimcheck {tool.version}[/] · {versions} · {run.created}")
     for source in run.rule_sources:
         title = f" — {escape(source.title)}" if source.title else ""
-        console.print(f"Rules  {escape(source.path)} ({source.format}, {source.requirement_count} requirements){title}")
+        console.print(
+            f"Rules  {escape(source.path)} ({source.format}, {source.requirement_count} requirements){title}"
+        )
     if run.parameters:
         console.print("Params " + ", ".join(f"{k}={escape(v)}" for k, v in sorted(run.parameters.items())))
     for model in run.models:
         console.print()
         app = model.authoring_application or model.originating_system or "unknown application"
-        console.print(f"[bold]Model  {escape(model.name)}[/]  {model.schema} · {escape(app)} · sha256 {model.sha256[:16]}…")
+        identity = f"{model.schema} · {escape(app)} · sha256 {model.sha256[:16]}…"
+        console.print(f"[bold]Model  {escape(model.name)}[/]  {identity}")
         results = run.for_model(model.name)
         console.print(_table(results))
         for result in results:
@@ -80,7 +82,8 @@ def _print_details(console: Console, result: RequirementResult, max_elements: in
     if result.regulation is not None:
         edition = f", {result.regulation.edition}" if result.regulation.edition else ""
         reference = f" ({escape(result.regulation.reference)}{escape(edition)})"
-    console.print(f"[{_STYLE[result.status]}]{result.status.value.upper()}[/] [bold]{escape(result.id)}[/] {escape(result.title)}{reference}")
+    status = f"[{_STYLE[result.status]}]{result.status.value.upper()}[/]"
+    console.print(f"{status} [bold]{escape(result.id)}[/] {escape(result.title)}{reference}")
     if result.message:
         console.print(f"  {escape(result.message)}")
     for note in result.notes:

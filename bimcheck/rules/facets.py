@@ -122,7 +122,7 @@ class EntityFacet:
 
     def candidates(self, model: Model) -> Iterable[ifcopenshell.entity_instance]:
         finite = self.name.candidates()
-        present = [n for n in model.file.types()]
+        present = list(model.file.types())
         if finite is not None:
             wanted = {c.upper() for c in finite}
         else:
@@ -360,7 +360,9 @@ class PartOfFacet:
         for whole in model.relations.ancestors(element, self.relations):
             seen.append(whole.is_a().upper())
             if self.entity.check(model, whole).match is Match.PASS:
-                observed = f"part of {whole.is_a()} {whole.GlobalId if hasattr(whole, 'GlobalId') else ''}".strip()
+                observed = (
+                    f"part of {whole.is_a()} {whole.GlobalId if hasattr(whole, 'GlobalId') else ''}".strip()
+                )
                 return Check(Match.PASS, "ok", observed, whole.is_a().upper())
         if not seen:
             return Check(Match.ABSENT, "not_part_of_anything", "not part of anything")

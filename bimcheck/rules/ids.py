@@ -49,6 +49,12 @@ class Issue:
         return f"{where}: {self.severity}: {self.message}"
 
 
+def line_of(node: etree._Element) -> int | None:
+    """Source line of an element (lxml-stubs leave `sourceline` untyped)."""
+    line: object = node.sourceline
+    return line if isinstance(line, int) else None
+
+
 def secure_parser() -> etree.XMLParser:
     """An lxml parser that never resolves entities, loads DTDs or touches the network."""
     return etree.XMLParser(
@@ -75,7 +81,7 @@ def parse_xml(path: Path, what: str) -> etree._ElementTree:
         tree = etree.ElementTree(etree.fromstring(data, secure_parser()))
     except etree.XMLSyntaxError as exc:
         raise InputError(path, f"malformed XML: {exc.msg} (line {exc.lineno})") from None
-    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
+    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:  # type: ignore[attr-defined]
         raise InputError(path, "XML with a DOCTYPE/DTD is refused (entities are never expanded)")
     return tree
 
@@ -120,7 +126,9 @@ def load_ids(path: str | Path, *, audit: bool = True) -> RuleSet:
             f"invalid IDS: {len(issues)} problem(s); first: {issues[0].render(str(p))}",
             [i.render(str(p)) for i in issues],
         )
-    requirements = tuple(_specification(spec, p) for spec in root.iterfind("ids:specifications/ids:specification", _NS))
+    requirements = tuple(
+        _specification(spec, p) for spec in root.iterfind("ids:specifications/ids:specification", _NS)
+    )
     info = root.find("ids:info", _NS)
     source = RuleSourceInfo(
         path=str(p),
@@ -165,9 +173,10 @@ def _specification(spec: etree._Element, path: Path) -> Requirement:
         else (),
         cardinality=spec_cardinality(applicability),
         ifc_versions=tuple(spec.get("ifcVersion", "").split()),
-        description=spec.get("description") or (requirements.get("description") if requirements is not None else None),
+        description=spec.get("description")
+        or (requirements.get("description") if requirements is not None else None),
         instructions=spec.get("instructions"),
-        source=f"{path}:{spec.sourceline}",
+        source=f"{path}:{line_of(spec)}",
     )
 
 
@@ -239,11 +248,14 @@ def _facet(node: etree._Element, *, applicability: bool) -> Facet:
     if tag == "attribute":
         name = _value(child("name"))
         assert name is not None
-        return AttributeFacet(name=name, value=_value(child("value")), cardinality=cardinality, instructions=instructions)
+        return AttributeFacet(
+            name=name, value=_value(child("value")), cardinality=cardinality, instructions=instructions
+        )
     if tag == "property":
         pset = _value(child("propertySet"))
         base_name = _value(child("baseName"))
-        assert pset is not None and base_name is not None
+        assert pset is not None
+        assert base_name is not None
         data_type = node.get("dataType")
         return PropertyFacet(
             property_set=pset,
@@ -255,11 +267,18 @@ def _facet(node: etree._Element, *, applicability: bool) -> Facet:
             instructions=instructions,
         )
     if tag == "material":
-        return MaterialFacet(value=_value(child("value")), uri=node.get("uri"), cardinality=cardinality, instructions=instructions)
+        return MaterialFacet(
+            value=_value(child("value")),
+            uri=node.get("uri"),
+            cardinality=cardinality,
+            instructions=instructions,
+        )
     raise ValueError(f"unknown facet {tag}")  # unreachable after XSD validation
 
 
 def _entity(node: etree._Element, instructions: str | None) -> EntityFacet:
     name = _value(node.find("ids:name", _NS))
     assert name is not None
-    return EntityFacet(name=name, predefined_type=_value(node.find("ids:predefinedType", _NS)), instructions=instructions)
+    return EntityFacet(
+        name=name, predefined_type=_value(node.find("ids:predefinedType", _NS)), instructions=instructions
+    )

@@ -8,15 +8,15 @@ IDS is refused); doubtful but satisfiable constructs are warnings.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 from lxml import etree
 
 from bimcheck.model.schema import IFC2X3_OCCURRENCE_BY_TYPE, AttributeInfo, SchemaInfo, schema_info
 from bimcheck.rules.facets import PROHIBITED
-from bimcheck.rules.ids import _NS, Issue, _value, spec_cardinality
+from bimcheck.rules.ids import _NS, Issue, _value, line_of, spec_cardinality
 from bimcheck.rules.values import ValueSpec, compile_xsd_pattern
 
 # XSD lexical forms (XML Schema part 2) of the value kinds IDS compares.
@@ -70,7 +70,7 @@ def _audit_specification(spec: etree._Element) -> list[Issue]:
         if spec_cardinality(applicability) == PROHIBITED and facets:
             issues.append(
                 Issue(
-                    requirements.sourceline,
+                    line_of(requirements),
                     f'specification "{context.name}" is prohibited (maxOccurs="0") and so cannot '
                     "have requirements",
                 )
@@ -110,7 +110,9 @@ def _literals(spec: ValueSpec) -> list[str]:
     out = [] if spec.simple is None else [spec.simple]
     out.extend(spec.enumeration)
     out.extend(
-        b for b in (spec.min_inclusive, spec.min_exclusive, spec.max_inclusive, spec.max_exclusive) if b is not None
+        b
+        for b in (spec.min_inclusive, spec.min_exclusive, spec.max_inclusive, spec.max_exclusive)
+        if b is not None
     )
     return out
 
@@ -121,7 +123,7 @@ def _pattern_issues(node: etree._Element, spec: ValueSpec) -> list[Issue]:
         try:
             compile_xsd_pattern(pattern)
         except ValueError as exc:
-            issues.append(Issue(node.sourceline, f'invalid XSD regular expression "{pattern}": {exc}'))
+            issues.append(Issue(line_of(node), f'invalid XSD regular expression "{pattern}": {exc}'))
     return issues
 
 
@@ -132,7 +134,7 @@ def _audit_string_value(node: etree._Element, what: str) -> list[Issue]:
         return []
     issues = _pattern_issues(node, spec)
     if spec.has_bounds:
-        issues.append(Issue(node.sourceline, f"{what}: numeric bounds can never match a text value"))
+        issues.append(Issue(line_of(node), f"{what}: numeric bounds can never match a text value"))
     return issues
 
 
@@ -142,12 +144,14 @@ def _audit_typed_value(node: etree._Element, kind: str, what: str) -> list[Issue
     if spec is None:
         return []
     issues = _pattern_issues(node, spec)
-    line = node.sourceline
+    line = line_of(node)
     if kind in ("integer", "real", "boolean", "logical"):
         if spec.patterns:
             issues.append(Issue(line, f"{what}: a pattern only applies to text, never to a {kind} value"))
         if spec.has_length:
-            issues.append(Issue(line, f"{what}: a length restriction only applies to text, never to a {kind} value"))
+            issues.append(
+                Issue(line, f"{what}: a length restriction only applies to text, never to a {kind} value")
+            )
     elif spec.has_bounds:
         issues.append(Issue(line, f"{what}: numeric bounds can never match a {kind} value"))
     for literal in _literals(spec):
@@ -210,7 +214,7 @@ def _audit_entity(
         return issues
     spec = _value(name_node)
     assert spec is not None
-    line = name_node.sourceline
+    line = line_of(name_node)
     issues.extend(_pattern_issues(name_node, spec))
     if issues:
         return issues
@@ -218,7 +222,9 @@ def _audit_entity(
         issues.append(Issue(line, "entity name: numeric bounds can never match a class name"))
     for literal in (*([spec.simple] if spec.simple is not None else []), *spec.enumeration):
         if literal != literal.upper():
-            issues.append(Issue(line, f'entity name "{literal}" must be written in uppercase, e.g. "{literal.upper()}"'))
+            issues.append(
+                Issue(line, f'entity name "{literal}" must be written in uppercase, e.g. "{literal.upper()}"')
+            )
             continue
         missing = [s.name for s in schemas if _proper_class(s, literal) is None]
         if missing:
@@ -260,15 +266,16 @@ def _audit_predefined_type(
                 userdefined = userdefined or "USERDEFINED" in values
         if not allowed:
             issues.append(
-                Issue(node.sourceline, f"{_describe_classes(classes)} has no predefined type in {schema.name}")
+                Issue(line_of(node), f"{_describe_classes(classes)} has no predefined type in {schema.name}")
             )
             continue
         for literal in (*([spec.simple] if spec.simple is not None else []), *spec.enumeration):
             if literal not in allowed and not userdefined:
                 issues.append(
                     Issue(
-                        node.sourceline,
-                        f'"{literal}" is not a predefined type of {_describe_classes(classes)} in {schema.name}',
+                        line_of(node),
+                        f'"{literal}" is not a predefined type of '
+                        f"{_describe_classes(classes)} in {schema.name}",
                     )
                 )
     return issues
@@ -325,9 +332,11 @@ def _audit_attribute(facet: etree._Element, spec: _Spec) -> list[Issue]:
         if value_node is not None:
             issues.extend(_pattern_issues(value_node, _value(value_node) or ValueSpec()))
         return issues
-    line = name_node.sourceline
+    line = line_of(name_node)
     for schema in spec.schemas:
-        classes = [c for c in (_proper_class(schema, u) for u in spec.applicable_classes.get(schema.name, ())) if c]
+        classes = [
+            c for c in (_proper_class(schema, u) for u in spec.applicable_classes.get(schema.name, ())) if c
+        ]
         if not classes:
             continue
         matched: list[AttributeInfo] = []
@@ -341,9 +350,14 @@ def _audit_attribute(facet: etree._Element, spec: _Spec) -> list[Issue]:
         for info in {i.name: i for i in matched}.values():
             kind = _attribute_value_kind(info)
             if kind is None:
-                what = {"aggregate": "a list", "entity": "an object", "select": "a select of objects"}[info.kind]
+                what = {"aggregate": "a list", "entity": "an object", "select": "a select of objects"}[
+                    info.kind
+                ]
                 issues.append(
-                    Issue(value_node.sourceline, f"attribute {info.name} holds {what}; IDS cannot check its value")
+                    Issue(
+                        line_of(value_node),
+                        f"attribute {info.name} holds {what}; IDS cannot check its value",
+                    )
                 )
                 continue
             issues.extend(_audit_typed_value(value_node, kind, f"attribute {info.name} ({schema.name})"))
@@ -379,7 +393,9 @@ def _audit_property(facet: etree._Element, spec: _Spec) -> list[Issue]:
     upper = data_type.upper()
     known = [s for s in spec.schemas if upper in s.defined_types or upper in s.enumerations]
     if not known:
-        issues.append(Issue(facet.sourceline, f'dataType "{data_type}" is not an IFC data type in {_names(spec.schemas)}'))
+        issues.append(
+            Issue(line_of(facet), f'dataType "{data_type}" is not an IFC data type in {_names(spec.schemas)}')
+        )
         return issues
     if value_node is not None:
         issues.extend(_audit_typed_value(value_node, _data_type_kind(known[0], upper), f"value of {upper}"))

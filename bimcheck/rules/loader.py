@@ -52,7 +52,9 @@ def load_rules(
             sets.append(load_ids(path, audit=audit))
     unknown = sorted(set(overrides) - declared)
     if unknown:
-        raise InputError(None, f"unknown parameter(s) {', '.join(unknown)}: no loaded requirement file declares them")
+        raise InputError(
+            None, f"unknown parameter(s) {', '.join(unknown)}: no loaded requirement file declares them"
+        )
     merged = RuleSet.merge(sets)
     _refuse_duplicate_yaml_ids(merged)
     return merged

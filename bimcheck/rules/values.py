@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -20,9 +21,7 @@ def compile_xsd_pattern(pattern: str) -> re.Pattern[str]:
     from elementpath.regex import RegexError, translate_pattern
 
     try:
-        translated = translate_pattern(
-            pattern, back_references=False, lazy_quantifiers=False, anchors=False
-        )
+        translated = translate_pattern(pattern, back_references=False, lazy_quantifiers=False, anchors=False)
         return re.compile(translated)
     except (RegexError, re.error) as exc:
         raise ValueError(str(exc)) from None
@@ -136,7 +135,7 @@ class ValueSpec:
             return False
         # Inclusive bounds are widened and exclusive ones narrowed by the IDS tolerance, so
         # that a value "equal" to a bound is inside an inclusive and outside an exclusive one.
-        checks = (
+        checks: tuple[tuple[str | None, Callable[[Decimal], bool]], ...] = (
             (self.min_inclusive, lambda b: number >= b - tolerance(b)),
             (self.min_exclusive, lambda b: number > b + tolerance(b)),
             (self.max_inclusive, lambda b: number <= b + tolerance(b)),
