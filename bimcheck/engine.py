@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import platform
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import ifcopenshell
 
 from bimcheck import __version__
+from bimcheck.errors import InputError
 from bimcheck.model.ifcmodel import Model, open_model
 from bimcheck.model.schema import resolve_schema
 from bimcheck.results import (
@@ -48,8 +50,14 @@ def run_check(
     """Open each model once and evaluate every requirement on it."""
     models = []
     results: list[RequirementResult] = []
+    names = [Path(p).name for p in model_paths]
     for path in model_paths:
         model = open_model(path)
+        if names.count(model.info.name) > 1:
+            # Two models with the same file name: key their results by path instead.
+            model.info = replace(model.info, name=str(path))
+        if any(m.name == model.info.name for m in models):
+            raise InputError(path, "the same model is given twice")
         models.append(model.info)
         results.extend(check_model(model, rules.requirements, progress))
     return RunResult(
