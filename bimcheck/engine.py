@@ -17,6 +17,7 @@ from bimcheck.model.schema import resolve_schema
 from bimcheck.results import (
     ElementResult,
     Finding,
+    ModelInfo,
     RequirementResult,
     RunResult,
     Status,
@@ -48,7 +49,7 @@ def run_check(
     progress: Progress | None = None,
 ) -> RunResult:
     """Open each model once and evaluate every requirement on it."""
-    models = []
+    models: list[ModelInfo] = []
     results: list[RequirementResult] = []
     names = [Path(p).name for p in model_paths]
     for path in model_paths:
