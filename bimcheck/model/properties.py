@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import ifcopenshell
@@ -11,7 +11,19 @@ import ifcopenshell
 from bimcheck.model.schema import SchemaInfo
 from bimcheck.model.units import UnitTable
 
-# Quantity class -> (index of its value attribute, measure type of that value).
+# Attribute positions used on the hot path. Reading attributes by name costs about nine
+# times as much as get_argument(i) in ifcopenshell 0.9, and these positions are the same
+# in IFC2X3, IFC4 and IFC4X3 (IfcRoot has four attributes; IfcProperty starts Name,
+# Description; every IfcPhysicalSimpleQuantity is Name, Description, Unit, <value>).
+_REL_RELATED, _REL_RELATING = 4, 5
+_ROOT_NAME = 2
+_PSET_PROPERTIES = 4
+_QTO_QUANTITIES = 5
+_PROP_NAME = 0
+_SINGLE_VALUE, _SINGLE_UNIT = 2, 3
+_QUANTITY_UNIT, _QUANTITY_VALUE = 2, 3
+
+# Quantity class -> measure type of its value.
 _QUANTITY_MEASURES = {
     "IfcQuantityLength": "IFCLENGTHMEASURE",
     "IfcQuantityArea": "IFCAREAMEASURE",
@@ -21,7 +33,6 @@ _QUANTITY_MEASURES = {
     "IfcQuantityTime": "IFCTIMEMEASURE",
     "IfcQuantityNumber": "IFCNUMERICMEASURE",
 }
-_QUANTITY_VALUE_INDEX = 3  # Name, Description, Unit, <Value>, Formula in every quantity class
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,33 +75,44 @@ def _has_value(value: object) -> bool:
 
 
 PropertySets = dict[str, dict[str, Property]]
+NameFilter = Callable[[str], bool]
 
 
 class PropertyIndex:
-    """Property sets per element, built in one pass over the model's relationships."""
+    """Property sets per element: relationships indexed in one pass, sets parsed on demand."""
 
     def __init__(self, ifc: ifcopenshell.file, schema: SchemaInfo, units: UnitTable) -> None:
         self._ifc = ifc
         self._schema = schema
         self._units = units
-        self._parsed: dict[int, dict[str, Property] | None] = {}
-        self._own: dict[int, list[ifcopenshell.entity_instance]] = defaultdict(list)
+        # element id -> (set name, definition) of the sets it carries itself
+        self._own: dict[int, list[tuple[str, ifcopenshell.entity_instance]]] = defaultdict(list)
         self._type_of: dict[int, ifcopenshell.entity_instance] = {}
-        self._cache: dict[int, PropertySets] = {}
+        self._parsed: dict[int, dict[str, Property] | None] = {}
         self._index()
 
     def _index(self) -> None:
+        names: dict[int, str] = {}
+
+        def name_of(definition: ifcopenshell.entity_instance) -> str:
+            key = definition.id()
+            if key not in names:
+                names[key] = _definition_name(definition)
+            return names[key]
+
         for rel in self._ifc.by_type("IfcRelDefinesByProperties"):
-            definition = rel.RelatingPropertyDefinition
+            definition = rel.get_argument(_REL_RELATING)
             definitions = definition if isinstance(definition, tuple) else (definition,)
-            for obj in rel.RelatedObjects or ():
-                self._own[obj.id()].extend(d for d in definitions if d is not None)
+            entries = [(name_of(d), d) for d in definitions if d is not None]
+            for obj in rel.get_argument(_REL_RELATED) or ():
+                self._own[obj.id()].extend(entries)
         for rel in self._ifc.by_type("IfcRelDefinesByType"):
-            for obj in rel.RelatedObjects or ():
-                self._type_of[obj.id()] = rel.RelatingType
+            relating = rel.get_argument(_REL_RELATING)
+            for obj in rel.get_argument(_REL_RELATED) or ():
+                self._type_of[obj.id()] = relating
         for type_object in self._ifc.by_type("IfcTypeObject"):
             for pset in type_object.HasPropertySets or ():
-                self._own[type_object.id()].append(pset)
+                self._own[type_object.id()].append((name_of(pset), pset))
         for cls, owner_attr in (
             ("IfcMaterialProperties", "Material"),
             ("IfcProfileProperties", "ProfileDefinition"),
@@ -102,62 +124,63 @@ class PropertyIndex:
             for props in owners:
                 owner = getattr(props, owner_attr, None)
                 if owner is not None:
-                    self._own[owner.id()].append(props)
+                    self._own[owner.id()].append((name_of(props), props))
 
-    def elements_with_psets(self) -> Iterator[ifcopenshell.entity_instance]:
-        """Every element that has at least one property set, its own or its type's."""
-        seen: set[int] = set()
-        for element_id in list(self._own) + list(self._type_of):
-            if element_id in seen:
-                continue
-            seen.add(element_id)
-            if element_id in self._own or self._type_of[element_id].id() in self._own:
-                yield self._ifc.by_id(element_id)
+    def elements_with_psets(self, wanted: NameFilter | None = None) -> Iterator[ifcopenshell.entity_instance]:
+        """Every element with a property set (its own or its type's), optionally a matching one."""
 
-    def psets(self, element: ifcopenshell.entity_instance) -> PropertySets:
-        """Property sets of an element: its type's, overridden property by property by its own."""
+        def has(element_id: int) -> bool:
+            entries = self._own.get(element_id, ())
+            return any(wanted is None or wanted(name) for name, _ in entries)
+
+        ids = {k for k in self._own if has(k)}
+        ids.update(k for k, t in self._type_of.items() if has(t.id()))
+        for element_id in sorted(ids):
+            yield self._ifc.by_id(element_id)
+
+    def psets(self, element: ifcopenshell.entity_instance, wanted: NameFilter | None = None) -> PropertySets:
+        """Property sets of an element: its type's, overridden property by property by its own.
+
+        `wanted` limits the result (and the parsing) to sets whose name it accepts.
+        """
         key = element.id()
-        cached = self._cache.get(key)
-        if cached is not None:
-            return cached
         result: PropertySets = {}
         type_object = self._type_of.get(key)
         if type_object is not None:
-            for name, props in self._psets_of(type_object.id()):
+            for name, props in self._sets(type_object.id(), wanted):
                 result[name] = {n: Property(p.pset, p.name, p.kind, p.values, True) for n, p in props.items()}
-        for name, props in self._psets_of(key):
+        for name, props in self._sets(key, wanted):
             result.setdefault(name, {}).update(props)
-        self._cache[key] = result
         return result
 
-    def _psets_of(self, element_id: int) -> Iterable[tuple[str, dict[str, Property]]]:
-        for definition in self._own.get(element_id, ()):
-            parsed = self._parse(definition)
+    def _sets(self, element_id: int, wanted: NameFilter | None) -> Iterator[tuple[str, dict[str, Property]]]:
+        for name, definition in self._own.get(element_id, ()):
+            if wanted is not None and not wanted(name):
+                continue
+            parsed = self._parse(definition, name)
             if parsed is not None:
-                yield definition.Name or "", parsed
+                yield name, parsed
 
-    def _parse(self, definition: ifcopenshell.entity_instance) -> dict[str, Property] | None:
+    def _parse(self, definition: ifcopenshell.entity_instance, name: str) -> dict[str, Property] | None:
         key = definition.id()
         if key in self._parsed:
             return self._parsed[key]
-        name = getattr(definition, "Name", None) or ""
+        cls = definition.is_a()
         result: dict[str, Property] | None
-        if (
-            definition.is_a("IfcPropertySet")
-            or definition.is_a("IfcMaterialProperties")
-            or definition.is_a("IfcProfileProperties")
-            or definition.is_a("IfcExtendedMaterialProperties")
-        ):
-            props = getattr(definition, "HasProperties", None)
-            if props is None:
-                props = getattr(definition, "Properties", None) or getattr(
-                    definition, "ExtendedProperties", None
-                )
-            result = {p.Name: self._property(name, p) for p in props or () if p.Name is not None}
-        elif definition.is_a("IfcElementQuantity"):
-            result = {
-                q.Name: self._quantity(name, q) for q in definition.Quantities or () if q.Name is not None
-            }
+        if cls == "IfcPropertySet":
+            result = self._properties(name, definition.get_argument(_PSET_PROPERTIES))
+        elif cls == "IfcElementQuantity":
+            quantities = definition.get_argument(_QTO_QUANTITIES) or ()
+            result = {}
+            for q in quantities:
+                prop = self._quantity(name, q)
+                if prop is not None:
+                    result[prop.name] = prop
+        elif definition.is_a("IfcMaterialProperties") or definition.is_a("IfcProfileProperties"):
+            props = getattr(definition, "Properties", None)
+            if props is None and hasattr(definition, "ExtendedProperties"):
+                props = definition.ExtendedProperties  # IFC2X3 IfcExtendedMaterialProperties
+            result = self._properties(name, props)
         elif definition.is_a("IfcPropertySetDefinition"):
             result = self._predefined(name, definition)
         else:
@@ -165,53 +188,66 @@ class PropertyIndex:
         self._parsed[key] = result
         return result
 
+    def _properties(
+        self, pset: str, props: tuple[ifcopenshell.entity_instance, ...] | None
+    ) -> dict[str, Property]:
+        result: dict[str, Property] = {}
+        for p in props or ():
+            name = p.get_argument(_PROP_NAME)
+            if name is not None:
+                result[name] = self._property(pset, name, p)
+        return result
+
     def _typed(self, wrapped: object, unit: ifcopenshell.entity_instance | None = None) -> TypedValue:
         if isinstance(wrapped, ifcopenshell.entity_instance):
             measure = wrapped.is_a()
-            raw = wrapped.wrappedValue
+            raw = wrapped.get_argument(0)
             if isinstance(raw, float):
                 value, symbol = self._units.to_si(measure, raw, unit)
                 return TypedValue(measure.upper(), value, symbol)
             return TypedValue(measure.upper(), raw)
         return TypedValue(None, wrapped)
 
-    def _property(self, pset: str, p: ifcopenshell.entity_instance) -> Property:
+    def _property(self, pset: str, name: str, p: ifcopenshell.entity_instance) -> Property:
         cls = p.is_a()
         if cls == "IfcPropertySingleValue":
-            value = p.NominalValue
-            values = () if value is None else (self._typed(value, p.Unit),)
-            return Property(pset, p.Name, "single", values)
+            value = p.get_argument(_SINGLE_VALUE)
+            values = () if value is None else (self._typed(value, p.get_argument(_SINGLE_UNIT)),)
+            return Property(pset, name, "single", values)
         if cls == "IfcPropertyEnumeratedValue":
             unit = p.EnumerationReference.Unit if p.EnumerationReference is not None else None
             return Property(
-                pset, p.Name, "enumerated", tuple(self._typed(v, unit) for v in p.EnumerationValues or ())
+                pset, name, "enumerated", tuple(self._typed(v, unit) for v in p.EnumerationValues or ())
             )
         if cls == "IfcPropertyBoundedValue":
             bounds = [p.UpperBoundValue, p.LowerBoundValue, getattr(p, "SetPointValue", None)]
             return Property(
-                pset, p.Name, "bounded", tuple(self._typed(v, p.Unit) for v in bounds if v is not None)
+                pset, name, "bounded", tuple(self._typed(v, p.Unit) for v in bounds if v is not None)
             )
         if cls == "IfcPropertyListValue":
-            return Property(pset, p.Name, "list", tuple(self._typed(v, p.Unit) for v in p.ListValues or ()))
+            return Property(pset, name, "list", tuple(self._typed(v, p.Unit) for v in p.ListValues or ()))
         if cls == "IfcPropertyTableValue":
             defining = [self._typed(v, p.DefiningUnit) for v in p.DefiningValues or ()]
             defined = [self._typed(v, p.DefinedUnit) for v in p.DefinedValues or ()]
-            return Property(pset, p.Name, "table", tuple(defining + defined))
+            return Property(pset, name, "table", tuple(defining + defined))
         if cls == "IfcComplexProperty":
-            return Property(pset, p.Name, "complex", ())
-        return Property(pset, p.Name, "reference", ())
+            return Property(pset, name, "complex", ())
+        return Property(pset, name, "reference", ())
 
-    def _quantity(self, pset: str, q: ifcopenshell.entity_instance) -> Property:
+    def _quantity(self, pset: str, q: ifcopenshell.entity_instance) -> Property | None:
+        name = q.get_argument(_PROP_NAME)
+        if name is None:
+            return None
         measure = _QUANTITY_MEASURES.get(q.is_a())
         if measure is None:  # IfcPhysicalComplexQuantity: not checkable by IDS
-            return Property(pset, q.Name, "complex", ())
-        raw = q[_QUANTITY_VALUE_INDEX]
+            return Property(pset, name, "complex", ())
+        raw = q.get_argument(_QUANTITY_VALUE)
         if raw is None:
-            return Property(pset, q.Name, "quantity", ())
+            return Property(pset, name, "quantity", ())
         if isinstance(raw, float):
-            value, symbol = self._units.to_si(measure, raw, q.Unit)
-            return Property(pset, q.Name, "quantity", (TypedValue(measure, value, symbol),))
-        return Property(pset, q.Name, "quantity", (TypedValue(measure, raw),))
+            value, symbol = self._units.to_si(measure, raw, q.get_argument(_QUANTITY_UNIT))
+            return Property(pset, name, "quantity", (TypedValue(measure, value, symbol),))
+        return Property(pset, name, "quantity", (TypedValue(measure, raw),))
 
     def _predefined(self, pset: str, definition: ifcopenshell.entity_instance) -> dict[str, Property]:
         # IfcDoorLiningProperties and friends: their attributes act as properties.
@@ -221,7 +257,7 @@ class PropertyIndex:
         for attr_name, info in attributes.items():
             if attr_name in base or info.kind in ("entity", "aggregate", "select"):
                 continue
-            raw = definition[info.index]
+            raw = definition.get_argument(info.index)
             data_type = (info.type_name or "").upper() or None
             values: tuple[TypedValue, ...]
             if raw is None:
@@ -233,3 +269,11 @@ class PropertyIndex:
                 values = (TypedValue(data_type, raw),)
             result[attr_name] = Property(pset, attr_name, "predefined", values)
         return result
+
+
+def _definition_name(definition: ifcopenshell.entity_instance) -> str:
+    if definition.is_a("IfcPropertySetDefinition"):
+        name = definition.get_argument(_ROOT_NAME)
+    else:  # IfcMaterialProperties, IfcProfileProperties: Name is not at the IfcRoot position
+        name = getattr(definition, "Name", None)
+    return name or ""

@@ -251,12 +251,10 @@ class PropertyFacet:
         return text + (f" = {self.value.describe()}" if self.value is not None else " has a value")
 
     def check(self, model: Model, element: ifcopenshell.entity_instance) -> Check:
-        psets = model.properties.psets(element)
+        psets = model.properties.psets(element, self.property_set.matches_name)
         matched: list[Property] = []
         missing_in: list[str] = []
         for pset_name, props in psets.items():
-            if not self.property_set.matches_name(pset_name):
-                continue
             found = [p for p in props.values() if self.base_name.matches_name(p.name)]
             matched.extend(found)
             if not found:
@@ -306,7 +304,7 @@ class PropertyFacet:
         return Check(Match.PASS, "ok", observed, _json_value(first_value), unit, source)
 
     def candidates(self, model: Model) -> Iterable[ifcopenshell.entity_instance]:
-        return model.properties.elements_with_psets()
+        return model.properties.elements_with_psets(self.property_set.matches_name)
 
 
 @dataclass(frozen=True, slots=True)
