@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 import ifcopenshell
 
+from bimcheck.model.schema import SchemaInfo
+
 
 @dataclass(frozen=True, slots=True)
 class ClassificationRef:
@@ -30,37 +32,62 @@ class MaterialInfo:
     label: str
 
 
-class _TypedAssociations:
-    """Direct associations per element id, plus the type each occurrence inherits from."""
+class _Associations:
+    """Shared plumbing: the schema, attribute positions, and the type of each occurrence."""
 
-    def __init__(self, ifc: ifcopenshell.file) -> None:
+    def __init__(self, ifc: ifcopenshell.file, schema: SchemaInfo) -> None:
         self.ifc = ifc
+        self.schema = schema
         self.type_of: dict[int, ifcopenshell.entity_instance] = {}
+        related = schema.index_of("IfcRelDefinesByType", "RelatedObjects")
+        relating = schema.index_of("IfcRelDefinesByType", "RelatingType")
         for rel in ifc.by_type("IfcRelDefinesByType"):
-            for obj in rel.RelatedObjects or ():
-                self.type_of[obj.id()] = rel.RelatingType
+            for obj in rel.get_argument(related) or ():
+                self.type_of[obj.id()] = rel.get_argument(relating)
+        self._positions: dict[str, dict[str, int]] = {}
+
+    def argument(self, item: ifcopenshell.entity_instance, attribute: str) -> object:
+        """An attribute by name through its cached position; None if the class lacks it."""
+        cls = item.is_a()
+        positions = self._positions.get(cls)
+        if positions is None:
+            positions = {name: info.index for name, info in self.schema.attributes(cls).items()}
+            self._positions[cls] = positions
+        index = positions.get(attribute)
+        return None if index is None else item.get_argument(index)
+
+    def related(
+        self, rel_class: str, relating_attr: str
+    ) -> Iterator[tuple[ifcopenshell.entity_instance, object]]:
+        """(related object, relating item) for every association relationship of a class."""
+        related_at = self.schema.index_of(rel_class, "RelatedObjects")
+        relating_at = self.schema.index_of(rel_class, relating_attr)
+        for rel in self.ifc.by_type(rel_class):
+            relating = rel.get_argument(relating_at)
+            if relating is None:
+                continue
+            for obj in rel.get_argument(related_at) or ():
+                yield obj, relating
 
 
-class ClassificationIndex(_TypedAssociations):
+class ClassificationIndex(_Associations):
     """Classification references per element; occurrences override their type per system."""
 
-    def __init__(self, ifc: ifcopenshell.file) -> None:
-        super().__init__(ifc)
+    def __init__(self, ifc: ifcopenshell.file, schema: SchemaInfo) -> None:
+        super().__init__(ifc, schema)
         self._direct: dict[int, list[ClassificationRef]] = defaultdict(list)
+        self._refs: dict[int, ClassificationRef] = {}
         self._cache: dict[int, tuple[ClassificationRef, ...]] = {}
-        for rel in ifc.by_type("IfcRelAssociatesClassification"):
-            ref = _classification_ref(rel.RelatingClassification)
-            for obj in rel.RelatedObjects or ():
-                self._direct[obj.id()].append(ref)
+        for obj, item in self.related("IfcRelAssociatesClassification", "RelatingClassification"):
+            assert isinstance(item, ifcopenshell.entity_instance)
+            self._direct[obj.id()].append(self._ref(item))
         # IFC4+: resources such as IfcMaterial are classified through external references.
-        try:
-            external = tuple(ifc.by_type("IfcExternalReferenceRelationship"))
-        except RuntimeError:  # IFC2X3 has no such relationship
-            external = ()
-        for rel in external:
-            source = rel.RelatingReference
-            if source is not None and source.is_a("IfcClassificationReference"):
-                ref = _classification_ref(source)
+        if schema.entity_name("IfcExternalReferenceRelationship") is not None:
+            for rel in ifc.by_type("IfcExternalReferenceRelationship"):
+                source = rel.RelatingReference
+                if source is None or not source.is_a("IfcClassificationReference"):
+                    continue
+                ref = self._ref(source)
                 for obj in rel.RelatedResourceObjects or ():
                     if isinstance(obj, ifcopenshell.entity_instance):
                         self._direct[obj.id()].append(ref)
@@ -87,43 +114,63 @@ class ClassificationIndex(_TypedAssociations):
         self._cache[key] = result
         return result
 
+    def _ref(self, item: ifcopenshell.entity_instance) -> ClassificationRef:
+        key = item.id()
+        cached = self._refs.get(key)
+        if cached is None:
+            cached = self._walk(item)
+            self._refs[key] = cached
+        return cached
 
-def _classification_ref(item: ifcopenshell.entity_instance) -> ClassificationRef:
-    if item.is_a("IfcClassification"):
-        return ClassificationRef(item.Name, (), item.Name or "")
-    codes: list[str] = []
-    system = None
-    node: ifcopenshell.entity_instance | None = item
-    seen: set[int] = set()
-    while node is not None and node.id() not in seen:
-        seen.add(node.id())
-        if node.is_a("IfcClassification"):
-            system = node.Name
-            break
-        code = getattr(node, "Identification", None) if hasattr(node, "Identification") else None
-        if code is None:
-            code = getattr(node, "ItemReference", None)  # IFC2X3 spelling
-        if code is not None:
-            codes.append(code)
-        node = getattr(node, "ReferencedSource", None)
-    label = f"{system}: {codes[0]}" if codes else str(system)
-    return ClassificationRef(system, tuple(codes), label)
+    def _walk(self, item: ifcopenshell.entity_instance) -> ClassificationRef:
+        if item.is_a("IfcClassification"):
+            name = self.argument(item, "Name")
+            return ClassificationRef(name if isinstance(name, str) else None, (), str(name or ""))
+        codes: list[str] = []
+        system = None
+        node: object = item
+        seen: set[int] = set()
+        while isinstance(node, ifcopenshell.entity_instance) and node.id() not in seen:
+            seen.add(node.id())
+            if node.is_a("IfcClassification"):
+                name = self.argument(node, "Name")
+                system = name if isinstance(name, str) else None
+                break
+            code = self.argument(node, "Identification") or self.argument(
+                node, "ItemReference"
+            )  # IFC2X3 name
+            if isinstance(code, str):
+                codes.append(code)
+            node = self.argument(node, "ReferencedSource")
+        label = f"{system}: {codes[0]}" if codes else str(system)
+        return ClassificationRef(system, tuple(codes), label)
 
 
-class MaterialIndex(_TypedAssociations):
+# Attributes holding names or categories on material definitions, and the attributes
+# leading to the definitions they are made of (layers, constituents, profiles, lists).
+_MATERIAL_TEXT = ("Name", "Category", "LayerSetName")
+_MATERIAL_CHILDREN = (
+    "Material",
+    "Materials",
+    "MaterialLayers",
+    "MaterialConstituents",
+    "MaterialProfiles",
+    "ForLayerSet",
+    "ForProfileSet",
+    "ForProfileEndSet",
+)
+
+
+class MaterialIndex(_Associations):
     """Material associations per element; an occurrence without one inherits its type's."""
 
-    def __init__(self, ifc: ifcopenshell.file) -> None:
-        super().__init__(ifc)
+    def __init__(self, ifc: ifcopenshell.file, schema: SchemaInfo) -> None:
+        super().__init__(ifc, schema)
         self._direct: dict[int, MaterialInfo] = {}
         self._parsed: dict[int, MaterialInfo] = {}
-        for rel in ifc.by_type("IfcRelAssociatesMaterial"):
-            material = rel.RelatingMaterial
-            if material is None:
-                continue
-            info = self._parse(material)
-            for obj in rel.RelatedObjects or ():
-                self._direct[obj.id()] = info
+        for obj, material in self.related("IfcRelAssociatesMaterial", "RelatingMaterial"):
+            assert isinstance(material, ifcopenshell.entity_instance)
+            self._direct[obj.id()] = self._parse(material)
 
     def elements_with_material(self) -> Iterator[ifcopenshell.entity_instance]:
         ids = set(self._direct)
@@ -144,40 +191,21 @@ class MaterialIndex(_TypedAssociations):
         cached = self._parsed.get(key)
         if cached is None:
             values: list[str] = []
-            _collect_material_values(material, values, set())
+            self._collect(material, values, set())
             cached = MaterialInfo(tuple(dict.fromkeys(values)), material.is_a())
             self._parsed[key] = cached
         return cached
 
-
-# Attributes holding names or categories on each kind of material definition, and the
-# attributes leading to the definitions it is made of.
-_MATERIAL_TEXT = ("Name", "Category", "LayerSetName")
-_MATERIAL_CHILDREN = (
-    "Material",
-    "Materials",
-    "MaterialLayers",
-    "MaterialConstituents",
-    "MaterialProfiles",
-    "ForLayerSet",
-    "ForProfileSet",
-    "ForProfileEndSet",
-)
-
-
-def _collect_material_values(item: ifcopenshell.entity_instance, out: list[str], seen: set[int]) -> None:
-    if item.id() in seen:
-        return
-    seen.add(item.id())
-    for attr in _MATERIAL_TEXT:
-        value = getattr(item, attr, None) if hasattr(item, attr) else None
-        if isinstance(value, str) and value:
-            out.append(value)
-    for attr in _MATERIAL_CHILDREN:
-        if not hasattr(item, attr):
-            continue
-        child = getattr(item, attr)
-        children = child if isinstance(child, tuple) else (child,)
-        for c in children:
-            if isinstance(c, ifcopenshell.entity_instance):
-                _collect_material_values(c, out, seen)
+    def _collect(self, item: ifcopenshell.entity_instance, out: list[str], seen: set[int]) -> None:
+        if item.id() in seen:
+            return
+        seen.add(item.id())
+        for attr in _MATERIAL_TEXT:
+            value = self.argument(item, attr)
+            if isinstance(value, str) and value:
+                out.append(value)
+        for attr in _MATERIAL_CHILDREN:
+            child = self.argument(item, attr)
+            for c in child if isinstance(child, tuple) else (child,):
+                if isinstance(c, ifcopenshell.entity_instance):
+                    self._collect(c, out, seen)

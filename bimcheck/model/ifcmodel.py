@@ -59,15 +59,15 @@ class Model:
 
     @cached_property
     def classifications(self) -> ClassificationIndex:
-        return ClassificationIndex(self.file)
+        return ClassificationIndex(self.file, self.schema)
 
     @cached_property
     def materials(self) -> MaterialIndex:
-        return MaterialIndex(self.file)
+        return MaterialIndex(self.file, self.schema)
 
     @cached_property
     def relations(self) -> RelationIndex:
-        return RelationIndex(self.file)
+        return RelationIndex(self.file, self.schema)
 
     @cached_property
     def _type_of(self) -> dict[int, ifcopenshell.entity_instance]:

@@ -7,6 +7,8 @@ from collections.abc import Iterator
 
 import ifcopenshell
 
+from bimcheck.model.schema import SchemaInfo
+
 AGGREGATES = "IFCRELAGGREGATES"
 GROUPS = "IFCRELASSIGNSTOGROUP"
 CONTAINMENT = "IFCRELCONTAINEDINSPATIALSTRUCTURE"
@@ -14,36 +16,40 @@ NESTS = "IFCRELNESTS"
 VOIDS_FILLS = "IFCRELVOIDSELEMENT IFCRELFILLSELEMENT"
 RELATIONS = (AGGREGATES, GROUPS, CONTAINMENT, NESTS, VOIDS_FILLS)
 
+# relation kind -> (relationship class, attribute holding the whole, attribute holding the parts)
+_SOURCES = (
+    (AGGREGATES, "IfcRelAggregates", "RelatingObject", "RelatedObjects"),
+    (NESTS, "IfcRelNests", "RelatingObject", "RelatedObjects"),
+    (CONTAINMENT, "IfcRelContainedInSpatialStructure", "RelatingStructure", "RelatedElements"),
+    (GROUPS, "IfcRelAssignsToGroup", "RelatingGroup", "RelatedObjects"),
+    (VOIDS_FILLS, "IfcRelVoidsElement", "RelatingBuildingElement", "RelatedOpeningElement"),
+    (VOIDS_FILLS, "IfcRelFillsElement", "RelatingOpeningElement", "RelatedBuildingElement"),
+)
+
+# Relations that place an element in space (groups do not: a zone may span storeys).
+_SPATIAL = (CONTAINMENT, AGGREGATES, NESTS, VOIDS_FILLS)
+
 
 class RelationIndex:
     """Parents of every element per relation kind, built in one pass over the relationships."""
 
-    def __init__(self, ifc: ifcopenshell.file) -> None:
+    def __init__(self, ifc: ifcopenshell.file, schema: SchemaInfo) -> None:
         self._ifc = ifc
         self._parents: dict[str, dict[int, list[ifcopenshell.entity_instance]]] = {
             r: defaultdict(list) for r in RELATIONS
         }
         self._storey: dict[int, ifcopenshell.entity_instance | None] = {}
-        for rel in ifc.by_type("IfcRelAggregates"):
-            for part in rel.RelatedObjects or ():
-                self._parents[AGGREGATES][part.id()].append(rel.RelatingObject)
-        for rel in ifc.by_type("IfcRelNests"):
-            for part in rel.RelatedObjects or ():
-                self._parents[NESTS][part.id()].append(rel.RelatingObject)
-        for rel in ifc.by_type("IfcRelContainedInSpatialStructure"):
-            for part in rel.RelatedElements or ():
-                self._parents[CONTAINMENT][part.id()].append(rel.RelatingStructure)
-        for rel in ifc.by_type("IfcRelAssignsToGroup"):
-            if rel.RelatingGroup is None:
-                continue
-            for part in rel.RelatedObjects or ():
-                self._parents[GROUPS][part.id()].append(rel.RelatingGroup)
-        for rel in ifc.by_type("IfcRelVoidsElement"):
-            if rel.RelatedOpeningElement is not None and rel.RelatingBuildingElement is not None:
-                self._parents[VOIDS_FILLS][rel.RelatedOpeningElement.id()].append(rel.RelatingBuildingElement)
-        for rel in ifc.by_type("IfcRelFillsElement"):
-            if rel.RelatedBuildingElement is not None and rel.RelatingOpeningElement is not None:
-                self._parents[VOIDS_FILLS][rel.RelatedBuildingElement.id()].append(rel.RelatingOpeningElement)
+        for relation, cls, whole_attr, parts_attr in _SOURCES:
+            table = self._parents[relation]
+            whole_at = schema.index_of(cls, whole_attr)
+            parts_at = schema.index_of(cls, parts_attr)
+            for rel in ifc.by_type(cls):
+                whole = rel.get_argument(whole_at)
+                parts = rel.get_argument(parts_at)
+                if whole is None or parts is None:
+                    continue  # a dangling relationship says nothing
+                for part in parts if isinstance(parts, tuple) else (parts,):
+                    table[part.id()].append(whole)
 
     def parents(
         self, element: ifcopenshell.entity_instance, relations: tuple[str, ...] = RELATIONS
@@ -91,7 +97,3 @@ class RelationIndex:
                         break
             self._storey[key] = found
         return self._storey[key]
-
-
-# Relations that place an element in space (groups do not: a zone may span storeys).
-_SPATIAL = (CONTAINMENT, AGGREGATES, NESTS, VOIDS_FILLS)

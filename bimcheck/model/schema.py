@@ -210,6 +210,10 @@ class SchemaInfo:
         self._attributes[key] = result
         return result
 
+    def index_of(self, entity: str, attribute: str) -> int:
+        """Position of an explicit attribute, for get_argument(i) on hot paths."""
+        return self.attributes(entity)[attribute].index
+
     def derived_attribute_names(self, name: str) -> set[str]:
         """Names of DERIVE attributes of an entity and its supertypes (never checkable by IDS)."""
         decl = self.declaration(name)

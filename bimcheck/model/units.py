@@ -59,12 +59,15 @@ IDENTITY = Conversion()
 
 @lru_cache(maxsize=512)
 def unit_type_of_measure(measure: str) -> str | None:
-    """Unit type (e.g. LENGTHUNIT) of an IFC measure type name, or None if dimensionless."""
-    try:
-        unit_type = ifcopenshell.util.unit.get_measure_unit_type(measure)  # type: ignore[arg-type]
-    except Exception:  # the helper raises on names it has never heard of
-        return None
-    return str(unit_type) if unit_type else None
+    """Unit type (e.g. LENGTHUNIT) of an IFC measure type name in any case, or None if dimensionless."""
+    # ifcopenshell's get_measure_unit_type only understands proper case (IfcLengthMeasure), but
+    # quantities and IDS data types name measures in uppercase (IFCLENGTHMEASURE): same rule here.
+    name = measure.upper().removeprefix("IFC").removesuffix("MEASURE")
+    if name == "NUMERIC":  # IfcNumericMeasure has no unit type of its own
+        return "USERDEFINED"
+    for qualifier in ("NONNEGATIVE", "POSITIVE", "NEGATIVE"):
+        name = name.removeprefix(qualifier)
+    return name + "UNIT" if name else None
 
 
 def unit_conversion(unit: ifcopenshell.entity_instance | None) -> Conversion:
