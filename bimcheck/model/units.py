@@ -41,6 +41,9 @@ SI_SYMBOLS = {
 
 # IfcSIUnitName -> offset to the SI base unit (only temperature scales have one).
 _SI_OFFSETS = {"DEGREE_CELSIUS": 273.15}
+_METRE_POWERS = {"SQUARE_METRE": 2, "CUBIC_METRE": 3}
+# IFC names the gram, but the SI base unit of mass (and the one IDS compares in) is the kilogram.
+_SI_BASE_SCALE = {"GRAM": 0.001}
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +79,9 @@ def unit_conversion(unit: ifcopenshell.entity_instance | None) -> Conversion:
         return IDENTITY
     if unit.is_a("IfcSIUnit"):
         scale = ifcopenshell.util.unit.get_prefix_multiplier(unit.Prefix) if unit.Prefix else 1.0
-        return Conversion(scale, _SI_OFFSETS.get(unit.Name, 0.0))
+        # The prefix belongs to the metre before the power: MILLI SQUARE_METRE is (mm)² = 1e-6 m².
+        scale **= _METRE_POWERS.get(unit.Name, 1)
+        return Conversion(scale * _SI_BASE_SCALE.get(unit.Name, 1.0), _SI_OFFSETS.get(unit.Name, 0.0))
     if unit.is_a("IfcConversionBasedUnitWithOffset"):
         factor = unit.ConversionFactor
         inner = unit_conversion(factor.UnitComponent)
