@@ -137,11 +137,11 @@ def _finding(facet: Facet, check: Check) -> Finding:
 def _element_result(
     model: Model, element: ifcopenshell.entity_instance, status: Status, findings: tuple[Finding, ...]
 ) -> ElementResult:
-    global_id = getattr(element, "GlobalId", None) if element.is_entity() else None
-    try:
-        name = element.Name
-    except AttributeError:
-        name = None
+    if element.is_a("IfcRoot"):
+        # Positional reads: GlobalId and Name are attributes 0 and 2 of IfcRoot in every schema.
+        global_id, name = element.get_argument(0), element.get_argument(2)
+    else:
+        global_id, name = None, getattr(element, "Name", None)
     try:
         storey = model.storey_name(element)
     except Exception:  # a broken spatial structure must not lose the element's result

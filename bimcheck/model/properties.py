@@ -89,6 +89,7 @@ class PropertyIndex:
         self._own: dict[int, list[tuple[str, ifcopenshell.entity_instance]]] = defaultdict(list)
         self._type_of: dict[int, ifcopenshell.entity_instance] = {}
         self._parsed: dict[int, dict[str, Property] | None] = {}
+        self._inherited: dict[int, dict[str, Property]] = {}
         self._index()
 
     def _index(self) -> None:
@@ -148,10 +149,19 @@ class PropertyIndex:
         type_object = self._type_of.get(key)
         if type_object is not None:
             for name, props in self._sets(type_object.id(), wanted):
-                result[name] = {n: Property(p.pset, p.name, p.kind, p.values, True) for n, p in props.items()}
+                result[name] = dict(self._as_inherited(props))
         for name, props in self._sets(key, wanted):
             result.setdefault(name, {}).update(props)
         return result
+
+    def _as_inherited(self, props: dict[str, Property]) -> dict[str, Property]:
+        """The same properties marked as coming from the type object (built once per set)."""
+        key = id(props)  # parsed sets live in self._parsed as long as the index: id() is stable
+        cached = self._inherited.get(key)
+        if cached is None:
+            cached = {n: Property(p.pset, p.name, p.kind, p.values, True) for n, p in props.items()}
+            self._inherited[key] = cached
+        return cached
 
     def _sets(self, element_id: int, wanted: NameFilter | None) -> Iterator[tuple[str, dict[str, Property]]]:
         for name, definition in self._own.get(element_id, ()):

@@ -88,12 +88,15 @@ class RelationIndex:
     def storey(self, element: ifcopenshell.entity_instance) -> ifcopenshell.entity_instance | None:
         """The building storey an element is on, through containment, aggregation, nesting or voids."""
         key = element.id()
-        if key not in self._storey:
-            found = element if element.is_a("IfcBuildingStorey") else None
-            if found is None:
-                for parent in self.ancestors(element, _SPATIAL):
-                    if parent.is_a("IfcBuildingStorey"):
-                        found = parent
-                        break
-            self._storey[key] = found
-        return self._storey[key]
+        if key in self._storey:
+            return self._storey[key]
+        # Memoised walk up the spatial parents: elements on one storey share the work.
+        self._storey[key] = None  # guards against cyclic relations in malformed models
+        found = element if element.is_a("IfcBuildingStorey") else None
+        if found is None:
+            for parent in self.parents(element, _SPATIAL):
+                found = self.storey(parent)
+                if found is not None:
+                    break
+        self._storey[key] = found
+        return found

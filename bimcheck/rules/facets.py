@@ -152,7 +152,11 @@ class AttributeFacet:
 
     def check(self, model: Model, element: ifcopenshell.entity_instance) -> Check:
         attributes = model.schema.attributes(element.is_a())
-        matched = [info for name, info in attributes.items() if self.name.matches_name(name)]
+        if self.name.simple is not None:
+            single = attributes.get(self.name.simple)
+            matched = [single] if single is not None else []
+        else:
+            matched = [info for name, info in attributes.items() if self.name.matches_name(name)]
         if not matched:
             return Check(Match.ABSENT, "no_such_attribute")
         found: list[tuple[str, object]] = []

@@ -102,6 +102,8 @@ class ValueSpec:
         """Match an identifier (class, property, set or system name): strings only, exact case."""
         if text is None:
             return False
+        if self.simple is not None:  # the common case, kept cheap: names are compared per element
+            return text == self.simple
         return self.matches(text)
 
     def matches(self, value: object) -> bool:
