@@ -53,6 +53,8 @@ def _guard(action: Callable[[], T]) -> T:
     """Run a library call; bad input becomes one line on stderr and exit code 2."""
     try:
         return action()
+    except typer.Exit:
+        raise  # a message was already printed by _fail; do not report it again as a crash
     except BimcheckError as exc:
         _fail(exc.one_line(), details=exc.details)
     except KeyboardInterrupt:
@@ -113,41 +115,49 @@ def check(
 ) -> None:
     """Check MODELS against requirement files and write reports."""
     from bimcheck.engine import run_check
-    from bimcheck.reporters import parse_output, write_outputs
+    from bimcheck.reporters import parse_outputs, write_outputs
     from bimcheck.results import FAIL_ON_LEVELS, exit_code
     from bimcheck.rules.loader import load_rules
 
     if fail_on not in FAIL_ON_LEVELS:
         _fail(f"--fail-on {fail_on!r}: choose from {', '.join(FAIL_ON_LEVELS)}")
     outputs = output or ["console"]
-    for spec in outputs:
-        _check_output(parse_output, spec)
+    _check_outputs(parse_outputs, outputs)
     ruleset = _guard(lambda: load_rules(rules, _parameters(param)).select(only or (), skip or ()))
     if not ruleset.requirements:
         _fail("no requirements selected: nothing to check", 3)
     run = _guard(lambda: run_check(models, ruleset, _progress_printer()))
-    _guard(lambda: write_outputs(run, outputs, _stdout))
+    _guard(lambda: write_outputs(run, outputs, _stdout, color=_stdout_color()))
     raise typer.Exit(exit_code(run, fail_on))
 
 
-def _check_output(parse: Callable[[str], object], spec: str) -> None:
+def _check_outputs(parse: Callable[[list[str]], object], specs: list[str]) -> None:
     try:
-        parse(spec)
+        parse(specs)
     except ValueError as exc:
-        _fail(f"--output {spec!r}: {exc}")
+        _fail(f"--output: {exc}")
+
+
+def _stdout_color() -> bool:
+    """Colour the console report on a terminal, unless NO_COLOR (no-color.org) asks otherwise."""
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
 
 
 @app.command()
 def report(
     run_json: Annotated[Path, typer.Argument(help="A JSON report written by `bimcheck check -o json:...`.")],
-    output: Annotated[list[str], typer.Option("--output", "-o", help="FORMAT[:PATH]; repeatable.")],
+    output: Annotated[
+        list[str] | None, typer.Option("--output", "-o", help="FORMAT[:PATH]; repeatable. Default: console.")
+    ] = None,
 ) -> None:
     """Re-render reports from a saved JSON report, without the model."""
-    from bimcheck.reporters import write_outputs
+    from bimcheck.reporters import parse_outputs, write_outputs
     from bimcheck.reporters.read import read_json_report
 
+    outputs = output or ["console"]
+    _check_outputs(parse_outputs, outputs)
     run = _guard(lambda: read_json_report(run_json))
-    _guard(lambda: write_outputs(run, output, _stdout))
+    _guard(lambda: write_outputs(run, outputs, _stdout, color=_stdout_color()))
 
 
 @ids_app.command("audit")

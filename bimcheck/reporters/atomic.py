@@ -14,6 +14,9 @@ def write_atomic(path: str | Path, data: str | bytes) -> None:
     """Write to a temporary file beside `path`, then rename it into place."""
     target = Path(path)
     parent = target.parent if str(target.parent) else Path(".")
+    blocker = next((p for p in (parent, *parent.parents) if p.exists() and not p.is_dir()), None)
+    if blocker is not None:
+        raise OutputError(target, f"cannot create output directory: {blocker} is a file, not a directory")
     try:
         parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

@@ -41,7 +41,7 @@ def render(run: RunResult, *, color: bool = False, width: int = 120, max_element
         console.print(f"[bold]Model  {escape(model.name)}[/]  {identity}")
         results = run.for_model(model.name)
         console.print(_table(results))
-        for result in results:
+        for result in sorted(results, key=_order):
             if result.status is not Status.PASS:
                 _print_details(console, result, max_elements)
     console.print()
