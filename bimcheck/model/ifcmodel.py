@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import re
 from functools import cached_property
 from pathlib import Path
 
 import ifcopenshell
+from ifcopenshell import ifcopenshell_wrapper
 
 from bimcheck.errors import InputError
 from bimcheck.model.associations import ClassificationIndex, MaterialIndex
@@ -162,6 +165,7 @@ def open_model(path: str | os.PathLike[str]) -> Model:
         raise InputError(p, "model file is empty")
     if not complete:
         raise InputError(p, "model file is truncated or not an IFC-SPF file (no END-ISO-10303-21;)")
+    ifcopenshell_wrapper.get_log()  # reading the log empties it: drop what earlier calls left there
     try:
         ifc = ifcopenshell.open(str(p))
     except ifcopenshell.SchemaError as exc:
@@ -170,6 +174,15 @@ def open_model(path: str | os.PathLike[str]) -> Model:
         ) from None
     except (ifcopenshell.Error, OSError, RuntimeError) as exc:
         raise InputError(p, f"not a readable IFC file: {exc}") from None
+    # The STEP parser skips what it cannot read and only logs it; a model with holes in it
+    # would then be checked as if the skipped elements did not exist.
+    errors = parse_errors(ifcopenshell_wrapper.get_log())
+    if errors:
+        raise InputError(
+            p,
+            f"corrupt IFC: {len(errors)} syntax error(s) in the STEP data; first: {errors[0]}",
+            errors[:_MAX_DETAILS],
+        )
     schema = ifc.schema_identifier.upper()
     if not any(schema.startswith(s) for s in SUPPORTED_SCHEMAS):
         raise InputError(p, f"unsupported IFC schema {schema}; bimcheck reads {', '.join(SUPPORTED_SCHEMAS)}")
@@ -191,6 +204,29 @@ def open_model(path: str | os.PathLike[str]) -> Model:
         authoring_application=authoring,
     )
     return Model(ifc, info)
+
+
+_MAX_DETAILS = 10
+
+
+def parse_errors(log: str) -> list[str]:
+    """Error messages in an ifcopenshell log, in its text (`[error] [time] …`) or JSON form."""
+    errors = []
+    for line in log.splitlines():
+        line = line.strip()
+        if line.startswith("{"):
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(entry, dict) and entry.get("level") == "error":
+                errors.append(str(entry.get("message", "")))
+        elif line.startswith("[error]"):
+            errors.append(_LOG_PREFIX.sub("", line))
+    return errors
+
+
+_LOG_PREFIX = re.compile(r"^\[error\]\s*(\[[^\]]*\]\s*)*")  # level, then optional code and time
 
 
 def _text(value: object) -> str | None:
