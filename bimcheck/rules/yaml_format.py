@@ -1,17 +1,770 @@
-"""bimcheck YAML requirement format (placeholder until the format lands)."""
+"""Load bimcheck YAML requirement files: safe parsing with line numbers, parameters, validation."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import difflib
+import hashlib
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from bimcheck.errors import RuleError
-from bimcheck.rules.requirement import RuleSet
+from pydantic import TypeAdapter, ValidationError
+
+from bimcheck.errors import InputError, RuleError
+from bimcheck.results import Kind, Regulation, RuleSourceInfo, Severity
+from bimcheck.rules.facets import (
+    OPTIONAL,
+    PROHIBITED,
+    REQUIRED,
+    AttributeFacet,
+    ClassificationFacet,
+    EntityFacet,
+    Facet,
+    MaterialFacet,
+    PartOfFacet,
+    PropertyFacet,
+)
+from bimcheck.rules.requirement import Requirement, RuleSet
+from bimcheck.rules.values import ValueSpec
+from bimcheck.rules.yaml_schema import (
+    FORMAT_VERSION,
+    KNOWN_KEYS,
+    AttributeBody,
+    ClassificationBody,
+    EntityBody,
+    MaterialBody,
+    ParameterDoc,
+    Parameters,
+    PartOfBody,
+    PropertyBody,
+    RequirementDoc,
+    RequirementFile,
+    Restriction,
+    parameter_text,
+    parameter_value_problem,
+)
+
+if TYPE_CHECKING:
+    from lxml import etree
+
+Loc = tuple[str | int, ...]
+
+# The motive is kept with the description, labelled in the file's language, because every
+# report shows the description and procurement guidance asks that each requirement state why.
+_MOTIVE_LABEL = {"sv": "Motiv", "en": "Motive"}
+
+_CORE = "tag:yaml.org,2002:"
+_SCALAR_TAGS = {f"{_CORE}{t}" for t in ("str", "int", "float", "bool", "null", "timestamp")}
+# `${name}` is replaced by a parameter's value; `$${name}` stands for the literal text `${name}`.
+_REFERENCE = re.compile(r"\$(\$?)\{([^{}]*)\}")
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class _Issue:
+    line: int
+    message: str
+
+
+class _Problems(Exception):
+    """Problems found in one file; becomes a RuleError naming the file and the first line."""
+
+    def __init__(self, issues: list[_Issue]) -> None:
+        super().__init__(issues)
+        self.issues = sorted(issues)
+
+    def rule_error(self, path: Path) -> RuleError:
+        first = self.issues[0]
+        more = len(self.issues) - 1
+        problem = f"line {first.line}: {first.message}" + (f" (and {more} more problem(s))" if more else "")
+        return RuleError(path, problem, [f"{path}:{i.line}: {i.message}" for i in self.issues])
+
+
+@dataclass(frozen=True, slots=True)
+class _Source:
+    """A parsed requirement file: plain data, and the line of every key and list item."""
+
+    path: Path
+    data: bytes
+    document: dict[str, Any]
+    lines: dict[Loc, int]
+
+    def line(self, loc: Loc) -> int:
+        """Line of a key or item, else of the nearest enclosing one that exists in the file."""
+        while loc and loc not in self.lines:
+            loc = loc[:-1]
+        return self.lines.get(loc, 1)
+
+
+# --- public API ------------------------------------------------------------------------------
 
 
 def declared_parameters(path: Path) -> dict[str, str]:
-    return {}
+    """Parameters a YAML requirement file declares, with their default values as text."""
+    source = _read(path)
+    try:
+        return {name: parameter_text(p, p.default) for name, p in _parameter_docs(source).items()}
+    except _Problems as problems:
+        raise problems.rule_error(path) from None
 
 
 def load_yaml(path: Path, overrides: Mapping[str, str]) -> RuleSet:
-    raise RuleError(path, "YAML requirement files are not supported yet")
+    """Load a YAML requirement file; `overrides` replace parameter defaults by name.
+
+    Overrides for parameters this file does not declare are ignored here: the loader
+    refuses names that no loaded file declares.
+    """
+    source = _read(path)
+    try:
+        parameters = _parameter_docs(source)
+        values = _effective_values(source, parameters, overrides)
+        document = _validated(source, _substituted(source, values))
+        requirements = _Compiler(source, document).compile()
+    except _Problems as problems:
+        raise problems.rule_error(path) from None
+    info = RuleSourceInfo(
+        path=str(path),
+        sha256=hashlib.sha256(source.data).hexdigest(),
+        format="yaml",
+        title=document.title,
+        version=document.version,
+        requirement_count=len(requirements),
+    )
+    return RuleSet(requirements=requirements, sources=(info,), parameters=values)
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def _read(path: Path) -> _Source:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(path, "requirement file does not exist") from None
+    except IsADirectoryError:
+        raise InputError(path, "is a directory, not a requirement file") from None
+    except OSError as exc:
+        raise InputError(path, f"cannot read requirement file: {exc.strerror or exc}") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise RuleError(path, f"line {line}: not UTF-8 text") from None
+    try:
+        source = _parse(path, data, text)
+    except _Problems as problems:
+        raise problems.rule_error(path) from None
+    _check_format_version(source)
+    return source
+
+
+def _parse(path: Path, data: bytes, text: str) -> _Source:
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    # Composing builds only the node graph: no constructor runs, so no tag can create an
+    # object; _plain below admits plain text, numbers, booleans, lists and mappings only.
+    try:
+        root = YAML(typ="safe", pure=True).compose(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else 1
+        context = f" ({exc.context})" if exc.context and exc.problem else ""
+        raise _Problems([_Issue(line, f"malformed YAML: {exc.problem or exc.context}{context}")]) from None
+    except YAMLError as exc:
+        raise _Problems([_Issue(1, f"malformed YAML: {exc}")]) from None
+    if root is None:
+        raise _Problems(
+            [_Issue(1, f"empty file: a requirement file starts with `bimcheck: {FORMAT_VERSION}`")]
+        )
+    lines: dict[Loc, int] = {(): root.start_mark.line + 1}
+    document = _plain(root, (), lines)
+    if not isinstance(document, dict):
+        raise _Problems(
+            [_Issue(1, f"a requirement file is a mapping that starts with `bimcheck: {FORMAT_VERSION}`")]
+        )
+    return _Source(path, data, document, lines)
+
+
+def _plain(node: Any, loc: Loc, lines: dict[Loc, int]) -> Any:
+    """Plain Python data from a composed YAML node, recording the line of every key and item."""
+    from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+    line = node.start_mark.line + 1
+    if getattr(node, "anchor", None):
+        raise _Problems(
+            [_Issue(line, "anchors and aliases (&name, *name) are not supported: write each value out")]
+        )
+    if isinstance(node, MappingNode) and node.tag == f"{_CORE}map":
+        out: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            key_line = key_node.start_mark.line + 1
+            if not isinstance(key_node, ScalarNode) or key_node.tag == f"{_CORE}merge":
+                raise _Problems(
+                    [_Issue(key_line, "keys must be plain text (merge keys << are not supported)")]
+                )
+            key = str(key_node.value)
+            if key in out:
+                first = lines[(*loc, key)]
+                raise _Problems([_Issue(key_line, f"duplicate key {key!r} (first at line {first})")])
+            lines[(*loc, key)] = key_line
+            out[key] = _plain(value_node, (*loc, key), lines)
+        return out
+    if isinstance(node, SequenceNode) and node.tag == f"{_CORE}seq":
+        items = []
+        for index, item in enumerate(node.value):
+            lines[(*loc, index)] = item.start_mark.line + 1
+            items.append(_plain(item, (*loc, index), lines))
+        return items
+    if isinstance(node, ScalarNode) and node.tag in _SCALAR_TAGS:
+        return _scalar(node.tag.removeprefix(_CORE), str(node.value), line)
+    raise _Problems(
+        [_Issue(line, f"unsupported YAML tag {node.tag}: only text, numbers, booleans, lists and mappings")]
+    )
+
+
+def _scalar(tag: str, text: str, line: int) -> Any:
+    """A YAML 1.2 scalar; numbers become Decimals so that they keep the digits as written."""
+    if tag == "null":
+        return None
+    if tag == "bool":
+        return text.lower() == "true"
+    if tag in ("int", "float"):
+        digits = text.replace("_", "")
+        try:
+            number = Decimal(digits)
+        except InvalidOperation:
+            try:
+                number = Decimal(int(digits, 0))  # 0x1F, 0o17
+            except ValueError:
+                number = Decimal("NaN")
+        if not number.is_finite():
+            raise _Problems([_Issue(line, f"{text} is not allowed: numbers must be finite")])
+        return number
+    return text  # str, and timestamps kept as the text written (e.g. an edition date)
+
+
+def _check_format_version(source: _Source) -> None:
+    version = source.document.get("bimcheck")
+    line = source.line(("bimcheck",))
+    if version is None:
+        raise RuleError(
+            source.path,
+            f"line 1: not a bimcheck requirement file: the format version `bimcheck: {FORMAT_VERSION}` "
+            "is missing",
+        )
+    if version != FORMAT_VERSION:
+        raise RuleError(
+            source.path,
+            f"line {line}: format version {version} is not supported: this bimcheck reads "
+            f"`bimcheck: {FORMAT_VERSION}`",
+        )
+
+
+# --- validation ------------------------------------------------------------------------------
+
+
+def _describe(loc: Loc) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
+    return out
+
+
+def _issues(source: _Source, error: ValidationError, prefix: Loc = ()) -> list[_Issue]:
+    """One issue per pydantic error, located by mapping its `loc` back to the YAML keys."""
+    out = []
+    for err in error.errors(include_url=False):
+        found: Loc = prefix
+        # Pydantic's loc also holds union tags and similar steps that are not YAML keys.
+        for part in err["loc"]:
+            if (*found, part) in source.lines:
+                found = (*found, part)
+        kind = err["type"]
+        last = err["loc"][-1] if err["loc"] else ""
+        if kind == "extra_forbidden":
+            key = str(last)
+            close = difflib.get_close_matches(key, sorted(KNOWN_KEYS), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            message = f"{_describe(found)}: unknown key{hint}"
+        elif kind == "missing":
+            where = _describe(found)
+            message = f"{where + ': ' if where else ''}missing required key {last!r}"
+        else:
+            text = err["msg"].removeprefix("Value error, ")
+            message = f"{_describe(found)}: {text[:1].lower()}{text[1:]}"
+        out.append(_Issue(source.line(found), message))
+    return out
+
+
+def _parameter_docs(source: _Source) -> dict[str, ParameterDoc]:
+    raw = source.document.get("parameters", {})
+    try:
+        return TypeAdapter(Parameters).validate_python(raw)
+    except ValidationError as exc:
+        raise _Problems(_issues(source, exc, ("parameters",))) from None
+
+
+def _effective_values(
+    source: _Source, parameters: dict[str, ParameterDoc], overrides: Mapping[str, str]
+) -> dict[str, str]:
+    values: dict[str, str] = {}
+    issues = []
+    for name, parameter in parameters.items():
+        text = overrides[name].strip() if name in overrides else parameter.default
+        problem = parameter_value_problem(parameter, text)
+        if problem:
+            issues.append(
+                _Issue(
+                    source.line(("parameters", name)),
+                    f"parameter {name} is a {parameter.type}: override {problem}",
+                )
+            )
+        values[name] = parameter_text(parameter, text)
+    if issues:
+        raise _Problems(issues)
+    return values
+
+
+def _substituted(source: _Source, values: Mapping[str, str]) -> dict[str, Any]:
+    """The document with `${name}` replaced in the requirements (never in their ids)."""
+    issues: list[_Issue] = []
+
+    def text(value: str, loc: Loc) -> str:
+        def replace(match: re.Match[str]) -> str:
+            escaped, name = match.group(1), match.group(2)
+            if escaped:
+                return "${" + name + "}"
+            if name not in values:
+                declared = ", ".join(sorted(values)) or "none"
+                issues.append(
+                    _Issue(source.line(loc), f"unknown parameter ${{{name}}} (declared: {declared})")
+                )
+                return match.group(0)
+            return values[name]
+
+        if "${" in _REFERENCE.sub("", value):
+            issues.append(_Issue(source.line(loc), f"{value!r}: '${{' without a closing '}}'"))
+        return _REFERENCE.sub(replace, value)
+
+    def walk(node: Any, loc: Loc) -> Any:
+        if isinstance(node, str):
+            return text(node, loc)
+        if isinstance(node, list):
+            return [walk(item, (*loc, i)) for i, item in enumerate(node)]
+        if isinstance(node, dict):
+            return {k: v if k == "id" else walk(v, (*loc, k)) for k, v in node.items()}
+        return node
+
+    document = dict(source.document)
+    if "requirements" in document:
+        document["requirements"] = walk(document["requirements"], ("requirements",))
+    if issues:
+        raise _Problems(issues)
+    return document
+
+
+def _validated(source: _Source, document: dict[str, Any]) -> RequirementFile:
+    try:
+        return RequirementFile.model_validate(document)
+    except ValidationError as exc:
+        raise _Problems(_issues(source, exc)) from None
+
+
+# --- compilation -----------------------------------------------------------------------------
+
+
+def _spec(value: str | Restriction, *, upper: bool = False) -> ValueSpec:
+    """Compile a YAML value to an IDS value; class names are compared in uppercase, as in IDS."""
+
+    def case(text: str) -> str:
+        return text.upper() if upper else text
+
+    if isinstance(value, str):
+        return ValueSpec(simple=case(value))
+    return ValueSpec(
+        enumeration=tuple(case(v) for v in value.one_of or ()),
+        patterns=tuple(value.pattern or ()),
+        min_inclusive=value.min,
+        max_inclusive=value.max,
+        min_exclusive=value.greater_than,
+        max_exclusive=value.less_than,
+        length=value.length,
+        min_length=value.min_length,
+        max_length=value.max_length,
+    )
+
+
+def _optional_spec(value: str | Restriction | None, *, upper: bool = False) -> ValueSpec | None:
+    return None if value is None else _spec(value, upper=upper)
+
+
+def _literals(spec: ValueSpec) -> tuple[str, ...]:
+    return (spec.simple,) if spec.simple is not None else spec.enumeration
+
+
+class _Compiler:
+    """Compiles a validated file to Requirements and collects what the schema alone cannot see."""
+
+    def __init__(self, source: _Source, document: RequirementFile) -> None:
+        self.source = source
+        self.document = document
+        self.issues: list[_Issue] = []
+
+    def issue(self, loc: Loc, message: str) -> None:
+        self.issues.append(_Issue(self.source.line(loc), message))
+
+    def compile(self) -> tuple[Requirement, ...]:
+        seen: dict[str, int] = {}
+        out = []
+        for index, doc in enumerate(self.document.requirements):
+            loc: Loc = ("requirements", index)
+            id_line = self.source.line((*loc, "id"))
+            if doc.id in seen:
+                self.issue((*loc, "id"), f"requirement id {doc.id!r} is already used at line {seen[doc.id]}")
+            seen.setdefault(doc.id, id_line)
+            out.append(self.requirement(doc, loc))
+        self.audit(out)
+        if self.issues:
+            raise _Problems(self.issues)
+        return tuple(out)
+
+    def requirement(self, doc: RequirementDoc, loc: Loc) -> Requirement:
+        versions: list[str] = list(dict.fromkeys(doc.ifc_versions or self.document.ifc_versions or []))
+        if not versions:
+            self.issue(loc, "no ifc_versions: list them on the requirement or at the top of the file")
+        if doc.weight is not None and doc.kind != "scored":
+            self.issue((*loc, "weight"), "weight applies only to kind: scored (ska-krav are pass or fail)")
+        if doc.applies == PROHIBITED and doc.requirements:
+            self.issue(
+                (*loc, "requirements"),
+                "applies: prohibited means no element may match the applicability, so it has no requirements",
+            )
+        applicability = tuple(
+            self.facet(item, (*loc, "applicability", j), versions, in_applicability=True)
+            for j, item in enumerate(doc.applicability)
+        )
+        requirements = tuple(
+            self.facet(item, (*loc, "requirements", j), versions, in_applicability=False)
+            for j, item in enumerate(doc.requirements)
+        )
+        regulation = doc.regulation
+        default_severity = Severity.ERROR if doc.kind == "mandatory" else Severity.WARNING
+        return Requirement(
+            id=doc.id,
+            title=doc.title,
+            applicability=applicability,
+            requirements=requirements,
+            cardinality=doc.applies,
+            ifc_versions=tuple(versions),
+            description=self.description(doc),
+            instructions=doc.instructions,
+            kind=Kind(doc.kind),
+            severity=Severity(doc.severity) if doc.severity else default_severity,
+            weight=doc.weight,
+            regulation=None
+            if regulation is None
+            else Regulation(regulation.reference, regulation.edition, regulation.url),
+            verification=doc.verification,
+            source=f"{self.source.path}:{self.source.line((*loc, 'id'))}",
+            tags=tuple(doc.tags),
+        )
+
+    def description(self, doc: RequirementDoc) -> str | None:
+        parts = [doc.description] if doc.description else []
+        if doc.motive:
+            label = _MOTIVE_LABEL.get((self.document.language or "en").split("-")[0], "Motive")
+            parts.append(f"{label}: {doc.motive}")
+        return "\n\n".join(parts) or None
+
+    def facet(self, item: Any, loc: Loc, versions: list[str], *, in_applicability: bool) -> Facet:
+        key = next(iter(type(item).model_fields))  # each facet item has its kind as only key
+        body = getattr(item, key)
+        floc: Loc = (*loc, key)
+        cardinality = getattr(body, "cardinality", None)
+        if in_applicability and cardinality is not None:
+            self.issue(
+                (*floc, "cardinality"),
+                "cardinality applies only to facets under requirements (applicability facets select)",
+            )
+        card = cardinality or REQUIRED
+        if isinstance(body, EntityBody):
+            return EntityFacet(
+                name=_spec(body.name, upper=True),
+                predefined_type=_optional_spec(body.predefined_type),
+                instructions=body.instructions,
+            )
+        if isinstance(body, AttributeBody):
+            return AttributeFacet(
+                name=_spec(body.name),
+                value=_optional_spec(body.value),
+                cardinality=card,
+                instructions=body.instructions,
+            )
+        if isinstance(body, PropertyBody):
+            facet = PropertyFacet(
+                property_set=_spec(body.property_set),
+                base_name=_spec(body.name),
+                data_type=body.data_type.upper() if body.data_type else None,
+                value=_optional_spec(body.value),
+                uri=body.uri,
+                cardinality=card,
+                instructions=body.instructions,
+            )
+            self.property_templates(facet, floc, versions)
+            return facet
+        if isinstance(body, ClassificationBody):
+            return ClassificationFacet(
+                system=_optional_spec(body.system),
+                value=_optional_spec(body.value),
+                uri=body.uri,
+                cardinality=card,
+                instructions=body.instructions,
+            )
+        if isinstance(body, MaterialBody):
+            return MaterialFacet(
+                value=_optional_spec(body.value),
+                uri=body.uri,
+                cardinality=card,
+                instructions=body.instructions,
+            )
+        assert isinstance(body, PartOfBody)
+        return PartOfFacet(
+            entity=EntityFacet(
+                name=_spec(body.entity.name, upper=True),
+                predefined_type=_optional_spec(body.entity.predefined_type),
+            ),
+            relation=body.relation,
+            cardinality=card,
+            instructions=body.instructions,
+        )
+
+    def property_templates(self, facet: PropertyFacet, loc: Loc, versions: list[str]) -> None:
+        """Names in buildingSMART's own sets (Pset_…, Qto_…) must be names those sets define.
+
+        A misspelt standard property never matches anything, so every element would fail
+        for a reason the supplier cannot fix; the templates shipped with ifcopenshell say
+        which names and measure types exist.
+        """
+        standard = [n for n in _literals(facet.property_set) if n.startswith(("Pset_", "Qto_"))]
+        if not standard or not versions:
+            return
+        templates = {n: _templates(n, versions) for n in standard}
+        for name, found in templates.items():
+            if not found:
+                known = sorted({t for v in versions for t in _template_names(v)})
+                close = difflib.get_close_matches(name, known, n=1)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                self.issue(
+                    (*loc, "property_set"),
+                    f"{name} is not a standard property set in {' and '.join(versions)}{hint}; "
+                    "names starting with Pset_ and Qto_ are reserved for buildingSMART's sets",
+                )
+        properties: dict[str, set[str]] = {}
+        for found in templates.values():
+            for props in found:
+                for prop, measure in props.items():
+                    properties.setdefault(prop, set()).add(measure)
+        if not properties:
+            return
+        # An unknown data type is the IDS audit's to report; only a known but wrong one is ours.
+        data_type = facet.data_type if facet.data_type and _is_data_type(facet.data_type, versions) else None
+        for prop in _literals(facet.base_name):
+            if prop not in properties:
+                close = difflib.get_close_matches(prop, sorted(properties), n=1)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                self.issue(
+                    (*loc, "name"), f"{' / '.join(standard)} has no property {prop!r} in its template{hint}"
+                )
+            elif data_type and "" not in properties[prop] and data_type not in properties[prop]:
+                self.issue(
+                    (*loc, "data_type"),
+                    f"{prop} is {' or '.join(sorted(properties[prop]))} in its template, not {data_type}",
+                )
+
+    def audit(self, requirements: list[Requirement]) -> None:
+        """Run the IDS audit on the requirements written as IDS, lines pointing into the YAML.
+
+        Whatever this loader accepts, the IDS loader would accept too, so a requirement set
+        can later be published as IDS without surprises.
+        """
+        from lxml import etree
+
+        from bimcheck.rules.ids import IDS_NS
+        from bimcheck.rules.ids_audit import audit_tree
+
+        root = etree.Element(f"{{{IDS_NS}}}ids")
+        specifications = etree.SubElement(root, f"{{{IDS_NS}}}specifications")
+        for index, requirement in enumerate(requirements):
+            if requirement.ifc_versions:
+                specifications.append(self.as_ids(requirement, ("requirements", index)))
+        self.issues.extend(
+            _Issue(issue.line or 1, issue.message)
+            for issue in audit_tree(etree.ElementTree(root))
+            if issue.severity == "error"
+        )
+
+    def as_ids(self, requirement: Requirement, loc: Loc) -> etree._Element:
+        from lxml import etree
+
+        from bimcheck.rules.ids import IDS_NS
+
+        def element(parent: etree._Element | None, tag: str, at: Loc, **attributes: str) -> etree._Element:
+            name = f"{{{IDS_NS}}}{tag}"
+            node = etree.Element(name) if parent is None else etree.SubElement(parent, name)
+            for key, value in attributes.items():
+                node.set(key, value)
+            # lxml lets a built element carry a line, which the IDS audit reports.
+            node.sourceline = self.source.line(at)  # type: ignore[assignment]
+            return node
+
+        spec = element(
+            None,
+            "specification",
+            (*loc, "id"),
+            name=requirement.title,
+            ifcVersion=" ".join(requirement.ifc_versions),
+        )
+        occurs = {REQUIRED: ("1", "unbounded"), OPTIONAL: ("0", "unbounded"), PROHIBITED: ("0", "0")}
+        low, high = occurs[requirement.cardinality]
+        applicability = element(spec, "applicability", (*loc, "applicability"), minOccurs=low, maxOccurs=high)
+        for j, facet in enumerate(requirement.applicability):
+            _ids_facet(applicability, facet, (*loc, "applicability", j), element)
+        # A prohibited requirement with requirements is reported in YAML terms already.
+        if requirement.requirements and requirement.cardinality != PROHIBITED:
+            requirements = element(spec, "requirements", (*loc, "requirements"))
+            for j, facet in enumerate(requirement.requirements):
+                _ids_facet(requirements, facet, (*loc, "requirements", j), element)
+        return spec
+
+
+_Element = Callable[..., "etree._Element"]
+
+# Facet kind in the internal model -> key of the facet in YAML.
+_YAML_KEY = {"entity": "entity", "attribute": "attribute", "property": "property", "partOf": "part_of"}
+
+
+def _ids_facet(parent: etree._Element, facet: Facet, loc: Loc, element: _Element) -> None:
+    """Write one facet as its IDS 1.0 element (child order as the IDS XSD has it)."""
+    at: Loc = (*loc, _YAML_KEY.get(facet.kind, facet.kind))
+
+    def value(node: etree._Element, tag: str, spec: ValueSpec | None, *keys: str) -> None:
+        if spec is not None:
+            _ids_value(element(node, tag, (*at, *keys)), spec, (*at, *keys), element)
+
+    # IDS defaults to required; applicability facets never carry a cardinality.
+    required = isinstance(facet, EntityFacet) or facet.cardinality == REQUIRED
+    cardinality = {} if required else {"cardinality": facet.cardinality}
+    if isinstance(facet, EntityFacet):
+        node = element(parent, "entity", at)
+        value(node, "name", facet.name, "name")
+        value(node, "predefinedType", facet.predefined_type, "predefined_type")
+    elif isinstance(facet, PartOfFacet):
+        relation = {"relation": facet.relation} if facet.relation else {}
+        node = element(parent, "partOf", at, **relation, **cardinality)
+        inner = element(node, "entity", (*at, "entity"))
+        value(inner, "name", facet.entity.name, "entity", "name")
+        value(inner, "predefinedType", facet.entity.predefined_type, "entity", "predefined_type")
+    elif isinstance(facet, ClassificationFacet):
+        node = element(parent, "classification", at, **cardinality)
+        value(node, "value", facet.value, "value")
+        value(node, "system", facet.system, "system")
+    elif isinstance(facet, AttributeFacet):
+        node = element(parent, "attribute", at, **cardinality)
+        value(node, "name", facet.name, "name")
+        value(node, "value", facet.value, "value")
+    elif isinstance(facet, PropertyFacet):
+        data_type = {"dataType": facet.data_type} if facet.data_type else {}
+        # The audit reports a bad data type at the facet's line: point it at `data_type:`.
+        node = element(
+            parent, "property", (*at, "data_type") if data_type else at, **data_type, **cardinality
+        )
+        value(node, "propertySet", facet.property_set, "property_set")
+        value(node, "baseName", facet.base_name, "name")
+        value(node, "value", facet.value, "value")
+    else:
+        node = element(parent, "material", at, **cardinality)
+        value(node, "value", facet.value, "value")
+
+
+def _ids_value(node: etree._Element, spec: ValueSpec, loc: Loc, element: _Element) -> None:
+    from bimcheck.rules.ids import XS_NS
+
+    if spec.simple is not None:
+        element(node, "simpleValue", loc).text = spec.simple
+        return
+    base = "xs:double" if spec.has_bounds else "xs:string"
+    restriction = node.makeelement(f"{{{XS_NS}}}restriction", base=base)
+    node.append(restriction)
+    facets: Iterator[tuple[str, object]] = iter(
+        [
+            *(("enumeration", v) for v in spec.enumeration),
+            *(("pattern", p) for p in spec.patterns),
+            ("minInclusive", spec.min_inclusive),
+            ("minExclusive", spec.min_exclusive),
+            ("maxInclusive", spec.max_inclusive),
+            ("maxExclusive", spec.max_exclusive),
+            ("length", spec.length),
+            ("minLength", spec.min_length),
+            ("maxLength", spec.max_length),
+        ]
+    )
+    for tag, text in facets:
+        if text is not None:
+            restriction.append(restriction.makeelement(f"{{{XS_NS}}}{tag}", value=str(text)))
+
+
+def _is_data_type(name: str, versions: list[str]) -> bool:
+    from bimcheck.model.schema import schema_info
+
+    return any(name in schema_info(v).defined_types for v in versions)
+
+
+def _template_names(version: str) -> list[str]:
+    return sorted(_pset_templates(version))
+
+
+def _templates(pset: str, versions: list[str]) -> list[dict[str, str]]:
+    """Property name -> IFC measure type (uppercase, "" if the template gives none) per schema."""
+    return [t[pset] for v in versions if pset in (t := _pset_templates(v))]
+
+
+_QUANTITY_MEASURES = {
+    "Q_LENGTH": "IFCLENGTHMEASURE",
+    "Q_AREA": "IFCAREAMEASURE",
+    "Q_VOLUME": "IFCVOLUMEMEASURE",
+    "Q_COUNT": "IFCCOUNTMEASURE",
+    "Q_WEIGHT": "IFCMASSMEASURE",
+    "Q_TIME": "IFCTIMEMEASURE",
+    "Q_NUMBER": "IFCNUMERICMEASURE",
+}
+
+_TEMPLATE_CACHE: dict[str, dict[str, dict[str, str]]] = {}
+
+
+def _pset_templates(version: str) -> dict[str, dict[str, str]]:
+    from bimcheck.model.schema import resolve_schema
+
+    schema = resolve_schema(version)
+    cached = _TEMPLATE_CACHE.get(schema)
+    if cached is None:
+        import ifcopenshell.util.pset
+
+        template = ifcopenshell.util.pset.get_template("IFC4X3" if schema.startswith("IFC4X3") else schema)
+        cached = {}
+        for file in template.templates:
+            for pset in file.by_type("IfcPropertySetTemplate"):
+                cached[pset.Name] = {
+                    prop.Name: _template_measure(prop) for prop in pset.HasPropertyTemplates or ()
+                }
+        _TEMPLATE_CACHE[schema] = cached
+    return cached
+
+
+def _template_measure(prop: Any) -> str:
+    measure = getattr(prop, "PrimaryMeasureType", None)
+    if measure:
+        return str(measure).upper()
+    return _QUANTITY_MEASURES.get(str(getattr(prop, "TemplateType", "")), "")

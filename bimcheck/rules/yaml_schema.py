@@ -1,0 +1,379 @@
+"""Pydantic schema of the bimcheck YAML requirement format: a closed vocabulary, nothing evaluated."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    model_validator,
+)
+
+from bimcheck.model.relations import RELATIONS
+from bimcheck.rules.values import compile_xsd_pattern, to_decimal
+
+FORMAT_VERSION = 1
+FACET_KINDS = ("entity", "attribute", "property", "classification", "material", "part_of")
+
+PARAMETER_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_REQUIREMENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+_LANGUAGE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{1,8})*")
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+
+
+def decimal_text(number: Decimal) -> str:
+    """A YAML number as IDS text: the digits as written (2.40 stays 2.40), never a float repr."""
+    return str(number)
+
+
+def scalar_text(value: object) -> object:
+    """A YAML scalar as the text IDS compares: booleans in lowercase, numbers as written.
+
+    Anything else is returned unchanged for pydantic to reject; a mapping or list where
+    one value belongs gets a message that says so.
+    """
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return decimal_text(value)
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, list):
+        raise ValueError("expected a single value, not a list (write alternatives as one_of: [...])")
+    if isinstance(value, dict) or value is None:
+        raise ValueError("expected a single value (text, number or boolean)")
+    return value
+
+
+def _not_blank(text: str) -> str:
+    if not text.strip():
+        raise ValueError("must not be empty")
+    return text
+
+
+def _stripped(value: object) -> object:
+    text = scalar_text(value)
+    return text.strip() if isinstance(text, str) else text
+
+
+def _xsd_pattern(pattern: str) -> str:
+    try:
+        compile_xsd_pattern(pattern)
+    except ValueError as exc:
+        raise ValueError(f"invalid XSD regular expression {pattern!r}: {exc}") from None
+    return pattern
+
+
+def _number(text: str) -> str:
+    if to_decimal(text) is None:
+        hint = " (use a decimal point, not a comma)" if re.fullmatch(r"[+-]?[0-9]+,[0-9]+", text) else ""
+        raise ValueError(f"{text!r} is not a number{hint}")
+    return text
+
+
+def _pattern_list(value: object) -> object:
+    """`pattern: x` is short for `pattern: [x]`; several patterns are alternatives, as in XSD."""
+    return value if isinstance(value, list) else [value]
+
+
+def _requirement_id(text: str) -> str:
+    if not _REQUIREMENT_ID.fullmatch(text):
+        raise ValueError(
+            f"requirement id {text!r}: use letters, digits, '.', '_' and '-', starting with a letter or digit"
+        )
+    return text
+
+
+def _language(text: str) -> str:
+    if not _LANGUAGE.fullmatch(text):
+        raise ValueError(f"language {text!r} is not a language tag such as sv or en")
+    return text
+
+
+def _parameter_name(text: str) -> str:
+    if not PARAMETER_NAME.fullmatch(text):
+        raise ValueError(f"parameter name {text!r}: use letters, digits and '_', not starting with a digit")
+    return text
+
+
+def _upper(value: object) -> object:
+    return value.upper() if isinstance(value, str) else value
+
+
+def _relation(text: str) -> str:
+    if text not in RELATIONS:
+        raise ValueError(f"relation {text!r} is not one of " + ", ".join(RELATIONS))
+    return text
+
+
+# Prose (titles, descriptions) is trimmed; values are compared exactly and keep their spaces.
+Prose = Annotated[str, BeforeValidator(_stripped), AfterValidator(_not_blank)]
+ValueText = Annotated[str, BeforeValidator(scalar_text), AfterValidator(_not_blank)]
+XsdPattern = Annotated[str, BeforeValidator(scalar_text), AfterValidator(_xsd_pattern)]
+Bound = Annotated[str, BeforeValidator(_stripped), AfterValidator(_number)]
+Count = Annotated[int, Field(ge=0)]
+RequirementId = Annotated[str, BeforeValidator(_stripped), AfterValidator(_requirement_id)]
+ParameterName = Annotated[str, AfterValidator(_parameter_name)]
+Language = Annotated[str, BeforeValidator(_stripped), AfterValidator(_language)]
+IfcVersion = Annotated[Literal["IFC2X3", "IFC4", "IFC4X3", "IFC4X3_ADD2"], BeforeValidator(_upper)]
+Cardinality = Literal["required", "optional", "prohibited"]
+Relation = Annotated[str, BeforeValidator(_upper), AfterValidator(_relation)]
+
+
+class Closed(BaseModel):
+    """Every mapping of the format: unknown keys are errors, never silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Restriction(Closed):
+    """An IDS xs:restriction written as a mapping; every kind of constraint given must hold."""
+
+    one_of: Annotated[list[ValueText], Field(min_length=1)] | None = None
+    pattern: Annotated[list[XsdPattern], BeforeValidator(_pattern_list), Field(min_length=1)] | None = None
+    min: Bound | None = None
+    max: Bound | None = None
+    greater_than: Bound | None = None
+    less_than: Bound | None = None
+    length: Count | None = None
+    min_length: Count | None = None
+    max_length: Count | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Restriction:
+        if not self.model_fields_set:
+            raise ValueError(
+                "an empty restriction allows anything: give one_of, pattern, min, max, greater_than, "
+                "less_than, length, min_length or max_length (or leave the value out)"
+            )
+        # XSD allows one lower and one upper bound facet per restriction.
+        if self.min is not None and self.greater_than is not None:
+            raise ValueError("give either min or greater_than, not both")
+        if self.max is not None and self.less_than is not None:
+            raise ValueError("give either max or less_than, not both")
+        return self
+
+
+def _value_kind(value: Any) -> str:
+    return "restriction" if isinstance(value, dict | Restriction) else "simple"
+
+
+# A value is a scalar (an IDS simpleValue) or a restriction mapping.
+Value = Annotated[
+    Annotated[ValueText, Tag("simple")] | Annotated[Restriction, Tag("restriction")],
+    Discriminator(_value_kind),
+]
+
+
+def _entity_shorthand(value: object) -> object:
+    """`entity: IfcWall` is short for `entity: {name: IfcWall}`."""
+    return value if isinstance(value, dict | BaseModel) else {"name": value}
+
+
+class EntityBody(Closed):
+    name: Value
+    predefined_type: Value | None = None
+    instructions: Prose | None = None
+
+
+class PartOfEntity(Closed):
+    name: Value
+    predefined_type: Value | None = None
+
+
+class AttributeBody(Closed):
+    name: Value
+    value: Value | None = None
+    cardinality: Cardinality | None = None
+    instructions: Prose | None = None
+
+
+class PropertyBody(Closed):
+    property_set: Value
+    name: Value
+    data_type: Annotated[str, BeforeValidator(_stripped), AfterValidator(_not_blank)] | None = None
+    value: Value | None = None
+    uri: Prose | None = None
+    cardinality: Cardinality | None = None
+    instructions: Prose | None = None
+
+
+class ClassificationBody(Closed):
+    system: Value | None = None
+    value: Value | None = None
+    uri: Prose | None = None
+    cardinality: Cardinality | None = None
+    instructions: Prose | None = None
+
+
+class MaterialBody(Closed):
+    value: Value | None = None
+    uri: Prose | None = None
+    cardinality: Cardinality | None = None
+    instructions: Prose | None = None
+
+
+class PartOfBody(Closed):
+    entity: Annotated[PartOfEntity, BeforeValidator(_entity_shorthand)]
+    relation: Relation | None = None
+    cardinality: Cardinality | None = None
+    instructions: Prose | None = None
+
+
+class EntityItem(Closed):
+    entity: Annotated[EntityBody, BeforeValidator(_entity_shorthand)]
+
+
+class AttributeItem(Closed):
+    attribute: AttributeBody
+
+
+class PropertyItem(Closed):
+    property: PropertyBody
+
+
+class ClassificationItem(Closed):
+    classification: ClassificationBody
+
+
+class MaterialItem(Closed):
+    material: MaterialBody
+
+
+class PartOfItem(Closed):
+    part_of: PartOfBody
+
+
+def _facet_kind(value: Any) -> str | None:
+    if isinstance(value, dict):
+        keys = list(value)
+        return keys[0] if len(keys) == 1 and keys[0] in FACET_KINDS else None
+    if isinstance(value, BaseModel):
+        return next(iter(type(value).model_fields))
+    return None
+
+
+# One facet per list item, named by its single key. New kinds (measures, relations,
+# aggregates) join this union with a tag of their own; nothing else has to change.
+Facet = Annotated[
+    Annotated[EntityItem, Tag("entity")]
+    | Annotated[AttributeItem, Tag("attribute")]
+    | Annotated[PropertyItem, Tag("property")]
+    | Annotated[ClassificationItem, Tag("classification")]
+    | Annotated[MaterialItem, Tag("material")]
+    | Annotated[PartOfItem, Tag("part_of")],
+    Discriminator(
+        _facet_kind,
+        custom_error_type="facet_kind",
+        custom_error_message="a facet is a mapping with exactly one key: " + ", ".join(FACET_KINDS),
+    ),
+]
+
+
+class RegulationRef(Closed):
+    reference: Prose
+    edition: Prose | None = None
+    url: Prose | None = None
+
+
+class RequirementDoc(Closed):
+    id: RequirementId
+    title: Prose
+    description: Prose | None = None
+    motive: Prose | None = None
+    regulation: RegulationRef | None = None
+    verification: Prose | None = None
+    instructions: Prose | None = None
+    kind: Literal["mandatory", "scored"] = "mandatory"
+    weight: Annotated[float, Field(ge=0)] | None = None
+    severity: Literal["error", "warning", "info"] | None = None
+    tags: list[Annotated[str, BeforeValidator(_stripped), AfterValidator(_not_blank)]] = []
+    ifc_versions: Annotated[list[IfcVersion], Field(min_length=1)] | None = None
+    applies: Cardinality = "required"
+    applicability: Annotated[list[Facet], Field(min_length=1)]
+    requirements: list[Facet] = []
+
+
+class ParameterDoc(Closed):
+    type: Literal["number", "integer", "text", "boolean"]
+    default: Annotated[str, BeforeValidator(_stripped)]
+    unit: Prose | None = None
+    description: Prose | None = None
+    pattern: XsdPattern | None = None
+
+    @model_validator(mode="after")
+    def _default_fits(self) -> ParameterDoc:
+        if self.pattern is not None and self.type != "text":
+            raise ValueError("pattern applies only to parameters of type text")
+        problem = parameter_value_problem(self, self.default)
+        if problem:
+            raise ValueError(f"default {problem}")
+        return self
+
+
+def parameter_value_problem(parameter: ParameterDoc, text: str) -> str | None:
+    """Why `text` is not a value of the parameter's type, or None if it is."""
+    if parameter.type == "number":
+        try:
+            _number(text)
+        except ValueError as exc:
+            return str(exc)
+    elif parameter.type == "integer" and not _INTEGER.fullmatch(text):
+        return f"{text!r} is not an integer"
+    elif parameter.type == "boolean" and text.lower() not in ("true", "false"):
+        return f"{text!r} is not a boolean (true or false)"
+    elif parameter.type == "text":
+        if not text:
+            return "must not be empty"
+        if parameter.pattern is not None and not compile_xsd_pattern(parameter.pattern).fullmatch(text):
+            return f"{text!r} does not match the parameter's pattern {parameter.pattern!r}"
+    return None
+
+
+def parameter_text(parameter: ParameterDoc, text: str) -> str:
+    """A valid parameter value in the form IDS compares (booleans in lowercase)."""
+    return text.lower() if parameter.type == "boolean" else text
+
+
+Parameters = dict[ParameterName, ParameterDoc]
+
+
+class RequirementFile(Closed):
+    """A whole bimcheck YAML requirement file."""
+
+    bimcheck: Literal[1]
+    title: Prose
+    version: Prose | None = None
+    description: Prose | None = None
+    language: Language | None = None
+    ifc_versions: Annotated[list[IfcVersion], Field(min_length=1)] | None = None
+    parameters: Parameters = {}
+    requirements: Annotated[list[RequirementDoc], Field(min_length=1)]
+
+
+# Every key the format knows, for "did you mean" hints on unknown keys.
+KNOWN_KEYS = frozenset(
+    name
+    for model in (
+        RequirementFile,
+        RequirementDoc,
+        ParameterDoc,
+        RegulationRef,
+        Restriction,
+        EntityBody,
+        AttributeBody,
+        PropertyBody,
+        ClassificationBody,
+        MaterialBody,
+        PartOfBody,
+    )
+    for name in model.model_fields
+) | frozenset(FACET_KINDS)
