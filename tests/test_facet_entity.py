@@ -165,13 +165,27 @@ def test_a_notdefined_occurrence_inherits_the_type_objects_predefined_type() -> 
     assert check(entity("IFCWALL", "NOTDEFINED"), builder, wall).match is Match.FAIL
 
 
-def test_an_occurrence_predefined_type_overrides_the_type_objects() -> None:
+def test_a_type_objects_predefined_type_governs_its_occurrences() -> None:
+    # IDS 1.0 entity facet documentation: the type object's PredefinedType, unless NOTDEFINED,
+    # is the element's, whatever the occurrence says (IFC forbids setting both).
     builder = ModelBuilder()
     wall = builder.element("IfcWall", "W")
     builder.typed(wall, "IfcWallType", "WT", PredefinedType="SHEAR")
     wall.PredefinedType = "PARTITIONING"  # after typing: type.assign_type clears it
-    assert check(entity("IFCWALL", "PARTITIONING"), builder, wall).match is Match.PASS
-    assert check(entity("IFCWALL", "SHEAR"), builder, wall).match is Match.FAIL
+    assert check(entity("IFCWALL", "SHEAR"), builder, wall).match is Match.PASS
+    result = check(entity("IFCWALL", "PARTITIONING"), builder, wall)
+    assert result.match is Match.FAIL
+    assert result.observed == "IFCWALL with predefined type SHEAR"
+
+
+def test_an_occurrence_predefined_type_applies_when_its_type_is_notdefined() -> None:
+    # Official case entity/pass-overridden_predefined_types_should_pass, built here in IFC4.
+    builder = ModelBuilder()
+    wall = builder.element("IfcWall", "W")
+    builder.typed(wall, "IfcWallType", "WT", PredefinedType="NOTDEFINED")
+    wall.PredefinedType = "USERDEFINED"
+    wall.ObjectType = "X"
+    assert check(entity("IFCWALL", "X"), builder, wall).match is Match.PASS
 
 
 def test_a_user_defined_type_object_is_inherited_by_its_occurrences() -> None:

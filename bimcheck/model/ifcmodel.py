@@ -112,18 +112,16 @@ class Model:
         """The predefined type names an element answers to, IDS style; empty if it has none.
 
         USERDEFINED resolves to the user's own name (ObjectType, ElementType or
-        ProcessType) and still answers to USERDEFINED; an element with no predefined type,
-        or NOTDEFINED, inherits its type object's.
+        ProcessType) and still answers to USERDEFINED. A type object's predefined type,
+        unless NOTDEFINED, governs its occurrences (IDS 1.0 entity facet, as IFC requires);
+        otherwise the element's own applies.
         """
-        own = _own_predefined_types(element)
-        if own and own[-1] != "NOTDEFINED":
-            return own
         type_object = self.type_of(element)
         if type_object is not None:
             inherited = _own_predefined_types(type_object)
-            if inherited:
+            if inherited and inherited[-1] != "NOTDEFINED":
                 return inherited
-        return own
+        return _own_predefined_types(element)
 
     def storey_name(self, element: ifcopenshell.entity_instance) -> str | None:
         storey = self.relations.storey(element)
