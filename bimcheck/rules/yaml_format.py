@@ -275,7 +275,7 @@ def _describe(loc: Loc) -> str:
 
 def _issues(source: _Source, error: ValidationError, prefix: Loc = ()) -> list[_Issue]:
     """One issue per pydantic error, located by mapping its `loc` back to the YAML keys."""
-    out = []
+    out: list[tuple[Loc, str | None, _Issue]] = []
     for err in error.errors(include_url=False):
         found: Loc = prefix
         # Pydantic's loc also holds union tags and similar steps that are not YAML keys.
@@ -284,19 +284,27 @@ def _issues(source: _Source, error: ValidationError, prefix: Loc = ()) -> list[_
                 found = (*found, part)
         kind = err["type"]
         last = err["loc"][-1] if err["loc"] else ""
+        missing = None
         if kind == "extra_forbidden":
-            key = str(last)
-            close = difflib.get_close_matches(key, sorted(KNOWN_KEYS), n=1)
+            close = difflib.get_close_matches(str(last), sorted(KNOWN_KEYS), n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             message = f"{_describe(found)}: unknown key{hint}"
+            if close:
+                out.append((found[:-1], None, _Issue(source.line(found), message)))
+                continue
         elif kind == "missing":
             where = _describe(found)
             message = f"{where + ': ' if where else ''}missing required key {last!r}"
+            missing = str(last)
         else:
             text = err["msg"].removeprefix("Value error, ")
             message = f"{_describe(found)}: {text[:1].lower()}{text[1:]}"
-        out.append(_Issue(source.line(found), message))
-    return out
+        out.append((found, missing, _Issue(source.line(found), message)))
+    # A misspelt key also leaves the key it was meant to be missing: report the typo only.
+    suggested = {
+        (where, m.group(1)) for where, _, i in out if (m := re.search(r"did you mean '(\w+)'", i.message))
+    }
+    return [issue for where, missing, issue in out if missing is None or (where, missing) not in suggested]
 
 
 def _parameter_docs(source: _Source) -> dict[str, ParameterDoc]:
@@ -384,7 +392,10 @@ def _spec(value: str | Restriction, *, upper: bool = False) -> ValueSpec:
 
     if isinstance(value, str):
         return ValueSpec(simple=case(value))
+    bounds = (value.min, value.max, value.greater_than, value.less_than)
     return ValueSpec(
+        # The XSD base an IDS writer gives the restriction (see _ids_value).
+        base="double" if any(b is not None for b in bounds) else "string",
         enumeration=tuple(case(v) for v in value.one_of or ()),
         patterns=tuple(value.pattern or ()),
         min_inclusive=value.min,
@@ -695,7 +706,7 @@ def _ids_value(node: etree._Element, spec: ValueSpec, loc: Loc, element: _Elemen
     if spec.simple is not None:
         element(node, "simpleValue", loc).text = spec.simple
         return
-    base = "xs:double" if spec.has_bounds else "xs:string"
+    base = f"xs:{spec.base or 'string'}"
     restriction = node.makeelement(f"{{{XS_NS}}}restriction", base=base)
     node.append(restriction)
     facets: Iterator[tuple[str, object]] = iter(
