@@ -627,12 +627,13 @@ class Storey:
                 self.house.pset(window, "Pset_WindowCommon", {"ThermalTransmittance": 1.4})
 
 
-def main() -> int:
-    model = DemoHouse().build()
-    model.write(str(OUTPUT))
-    print(f"wrote {OUTPUT.relative_to(HERE.parent)} ({OUTPUT.stat().st_size / 1024:.0f} kB)")
+def main(argv: list[str]) -> int:
+    """`make_samples.py [OUTPUT]`: write the model to OUTPUT (default samples/demo-house.ifc)."""
+    output = Path(argv[1]) if len(argv) > 1 else OUTPUT
+    DemoHouse().build().write(str(output))
+    print(f"wrote {output} ({output.stat().st_size / 1024:.0f} kB)")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv))
