@@ -279,7 +279,19 @@ def test_bad_input_in_process(name: str, tmp_path: Path) -> None:
     assert not report.exists(), "a failed run left a report behind"
 
 
-@pytest.mark.parametrize("name", list(CASES))
+# One case of each kind through the real process as well: real streams, real exit status.
+ENTRY_POINT_CASES = [
+    "truncated model",
+    "corrupt STEP data",
+    "XXE external entity",
+    "XSD-invalid IDS",
+    "malformed YAML",
+    "bad --param syntax",
+    "output under a file",
+]
+
+
+@pytest.mark.parametrize("name", ENTRY_POINT_CASES)
 def test_bad_input_through_the_entry_point(name: str, tmp_path: Path) -> None:
     case = CASES[name](tmp_path)
     code, out, err = run_entry_point(case.args)
