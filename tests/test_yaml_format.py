@@ -613,6 +613,13 @@ def test_a_missing_file_is_an_input_error(tmp_path: Path) -> None:
             "IsExternal is IFCBOOLEAN in its template, not IFCLABEL",
         ),
         (
+            "applicability:\n  - entity: IfcSpace\nrequirements:\n  - property:\n"
+            "      property_set: Qto_SpaceBaseQuantities\n      name: NetFloorArea\n"
+            "      data_type: IfcLengthMeasure\n",
+            13,
+            "NetFloorArea is IFCAREAMEASURE in its template, not IFCLENGTHMEASURE",
+        ),
+        (
             "applicability:\n  - entity: IfcWall\n  - attribute: {name: Name, cardinality: optional}\n",
             9,
             "cardinality applies only to facets under requirements",
@@ -726,3 +733,19 @@ def test_the_readme_error_example_gives_the_documented_message(
     with pytest.raises(RuleError) as caught:
         load_yaml(Path("rules.yaml"), {})
     assert caught.value.one_line() == match.group(3).strip()
+
+
+def test_the_cli_reports_an_invalid_file_on_one_line_with_exit_code_2(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from bimcheck.cli import app
+
+    path = write(
+        tmp_path, requirement_file("kind: ska\nseverity: fatal\napplicability:\n  - entity: IfcWall\n")
+    )
+    result = CliRunner().invoke(app, ["rules", "list", "-r", str(path)])
+    assert result.exit_code == 2
+    first, *details = result.stderr.splitlines()
+    assert first.startswith(f"bimcheck: error: {path}: line 7: requirements[0].kind: ")
+    assert [d.strip().split(": ", 1)[0] for d in details] == [f"{path}:7", f"{path}:8"]
+    assert "Traceback" not in result.output

@@ -5,15 +5,17 @@ from __future__ import annotations
 import difflib
 import hashlib
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pydantic import TypeAdapter, ValidationError
 
 from bimcheck.errors import InputError, RuleError
+from bimcheck.model.schema import resolve_schema, schema_info
 from bimcheck.results import Kind, Regulation, RuleSourceInfo, Severity
 from bimcheck.rules.facets import (
     OPTIONAL,
@@ -565,7 +567,7 @@ class _Compiler:
         templates = {n: _templates(n, versions) for n in standard}
         for name, found in templates.items():
             if not found:
-                known = sorted({t for v in versions for t in _template_names(v)})
+                known = sorted({t for v in versions for t in _pset_templates(resolve_schema(v))})
                 close = difflib.get_close_matches(name, known, n=1)
                 hint = f" (did you mean {close[0]!r}?)" if close else ""
                 self.issue(
@@ -653,13 +655,10 @@ class _Compiler:
 
 _Element = Callable[..., "etree._Element"]
 
-# Facet kind in the internal model -> key of the facet in YAML.
-_YAML_KEY = {"entity": "entity", "attribute": "attribute", "property": "property", "partOf": "part_of"}
-
 
 def _ids_facet(parent: etree._Element, facet: Facet, loc: Loc, element: _Element) -> None:
     """Write one facet as its IDS 1.0 element (child order as the IDS XSD has it)."""
-    at: Loc = (*loc, _YAML_KEY.get(facet.kind, facet.kind))
+    at: Loc = (*loc, "part_of" if facet.kind == "partOf" else facet.kind)  # its key in YAML
 
     def value(node: etree._Element, tag: str, spec: ValueSpec | None, *keys: str) -> None:
         if spec is not None:
@@ -709,73 +708,51 @@ def _ids_value(node: etree._Element, spec: ValueSpec, loc: Loc, element: _Elemen
     base = f"xs:{spec.base or 'string'}"
     restriction = node.makeelement(f"{{{XS_NS}}}restriction", base=base)
     node.append(restriction)
-    facets: Iterator[tuple[str, object]] = iter(
-        [
-            *(("enumeration", v) for v in spec.enumeration),
-            *(("pattern", p) for p in spec.patterns),
-            ("minInclusive", spec.min_inclusive),
-            ("minExclusive", spec.min_exclusive),
-            ("maxInclusive", spec.max_inclusive),
-            ("maxExclusive", spec.max_exclusive),
-            ("length", spec.length),
-            ("minLength", spec.min_length),
-            ("maxLength", spec.max_length),
-        ]
-    )
+    facets: list[tuple[str, object]] = [
+        *(("enumeration", v) for v in spec.enumeration),
+        *(("pattern", p) for p in spec.patterns),
+        ("minInclusive", spec.min_inclusive),
+        ("minExclusive", spec.min_exclusive),
+        ("maxInclusive", spec.max_inclusive),
+        ("maxExclusive", spec.max_exclusive),
+        ("length", spec.length),
+        ("minLength", spec.min_length),
+        ("maxLength", spec.max_length),
+    ]
     for tag, text in facets:
         if text is not None:
             restriction.append(restriction.makeelement(f"{{{XS_NS}}}{tag}", value=str(text)))
 
 
 def _is_data_type(name: str, versions: list[str]) -> bool:
-    from bimcheck.model.schema import schema_info
-
     return any(name in schema_info(v).defined_types for v in versions)
-
-
-def _template_names(version: str) -> list[str]:
-    return sorted(_pset_templates(version))
 
 
 def _templates(pset: str, versions: list[str]) -> list[dict[str, str]]:
     """Property name -> IFC measure type (uppercase, "" if the template gives none) per schema."""
-    return [t[pset] for v in versions if pset in (t := _pset_templates(v))]
+    return [t[pset] for v in versions if pset in (t := _pset_templates(resolve_schema(v)))]
 
 
-_QUANTITY_MEASURES = {
-    "Q_LENGTH": "IFCLENGTHMEASURE",
-    "Q_AREA": "IFCAREAMEASURE",
-    "Q_VOLUME": "IFCVOLUMEMEASURE",
-    "Q_COUNT": "IFCCOUNTMEASURE",
-    "Q_WEIGHT": "IFCMASSMEASURE",
-    "Q_TIME": "IFCTIMEMEASURE",
-    "Q_NUMBER": "IFCNUMERICMEASURE",
-}
+@cache
+def _pset_templates(schema: str) -> dict[str, dict[str, str]]:
+    """Property set templates ifcopenshell ships for a schema (its resolved name)."""
+    import ifcopenshell.util.pset
 
-_TEMPLATE_CACHE: dict[str, dict[str, dict[str, str]]] = {}
-
-
-def _pset_templates(version: str) -> dict[str, dict[str, str]]:
-    from bimcheck.model.schema import resolve_schema
-
-    schema = resolve_schema(version)
-    cached = _TEMPLATE_CACHE.get(schema)
-    if cached is None:
-        import ifcopenshell.util.pset
-
-        template = ifcopenshell.util.pset.get_template("IFC4X3" if schema.startswith("IFC4X3") else schema)
-        cached = {}
-        for file in template.templates:
-            for pset in file.by_type("IfcPropertySetTemplate"):
-                cached[pset.Name] = {
-                    prop.Name: _template_measure(prop) for prop in pset.HasPropertyTemplates or ()
-                }
-        _TEMPLATE_CACHE[schema] = cached
-    return cached
+    template = ifcopenshell.util.pset.get_template("IFC4X3" if schema.startswith("IFC4X3") else schema)
+    return {
+        pset.Name: {prop.Name: _template_measure(prop) for prop in pset.HasPropertyTemplates or ()}
+        for file in template.templates
+        for pset in file.by_type("IfcPropertySetTemplate")
+    }
 
 
 def _template_measure(prop: Any) -> str:
     measure = getattr(prop, "PrimaryMeasureType", None)
     if measure:
         return str(measure).upper()
-    return _QUANTITY_MEASURES.get(str(getattr(prop, "TemplateType", "")), "")
+    # Quantity templates give a kind (Q_AREA …): the measure is that of the quantity class
+    # the model indexes them by (IfcQuantityArea …).
+    from bimcheck.model.properties import _QUANTITY_MEASURES
+
+    kind = str(getattr(prop, "TemplateType", "")).removeprefix("Q_")
+    return _QUANTITY_MEASURES.get(f"IfcQuantity{kind.title()}", "")

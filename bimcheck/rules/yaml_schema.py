@@ -23,27 +23,23 @@ from bimcheck.rules.values import compile_xsd_pattern, to_decimal
 FORMAT_VERSION = 1
 FACET_KINDS = ("entity", "attribute", "property", "classification", "material", "part_of")
 
-PARAMETER_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_PARAMETER_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _REQUIREMENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 _LANGUAGE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{1,8})*")
 _INTEGER = re.compile(r"[+-]?[0-9]+")
 
 
-def decimal_text(number: Decimal) -> str:
-    """A YAML number as IDS text: the digits as written (2.40 stays 2.40), never a float repr."""
-    return str(number)
-
-
 def scalar_text(value: object) -> object:
     """A YAML scalar as the text IDS compares: booleans in lowercase, numbers as written.
 
-    Anything else is returned unchanged for pydantic to reject; a mapping or list where
-    one value belongs gets a message that says so.
+    The reader gives numbers as Decimals, whose text keeps the digits written (2.40 stays
+    2.40). A list, mapping or null where one value belongs is refused with a message that
+    says so.
     """
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, Decimal):
-        return decimal_text(value)
+        return str(value)
     if isinstance(value, int | float):
         return repr(value)
     if isinstance(value, list):
@@ -99,7 +95,7 @@ def _language(text: str) -> str:
 
 
 def _parameter_name(text: str) -> str:
-    if not PARAMETER_NAME.fullmatch(text):
+    if not _PARAMETER_NAME.fullmatch(text):
         raise ValueError(f"parameter name {text!r}: use letters, digits and '_', not starting with a digit")
     return text
 
@@ -114,8 +110,8 @@ def _relation(text: str) -> str:
     return text
 
 
-# Prose (titles, descriptions) is trimmed; values are compared exactly and keep their spaces.
-Prose = Annotated[str, BeforeValidator(_stripped), AfterValidator(_not_blank)]
+# Text (titles, descriptions, names) is trimmed; values are compared exactly and keep their spaces.
+Text = Annotated[str, BeforeValidator(_stripped), AfterValidator(_not_blank)]
 ValueText = Annotated[str, BeforeValidator(scalar_text), AfterValidator(_not_blank)]
 XsdPattern = Annotated[str, BeforeValidator(scalar_text), AfterValidator(_xsd_pattern)]
 Bound = Annotated[str, BeforeValidator(_stripped), AfterValidator(_number)]
@@ -181,7 +177,7 @@ def _entity_shorthand(value: object) -> object:
 class EntityBody(Closed):
     name: Value
     predefined_type: Value | None = None
-    instructions: Prose | None = None
+    instructions: Text | None = None
 
 
 class PartOfEntity(Closed):
@@ -193,39 +189,39 @@ class AttributeBody(Closed):
     name: Value
     value: Value | None = None
     cardinality: Cardinality | None = None
-    instructions: Prose | None = None
+    instructions: Text | None = None
 
 
 class PropertyBody(Closed):
     property_set: Value
     name: Value
-    data_type: Annotated[str, BeforeValidator(_stripped), AfterValidator(_not_blank)] | None = None
+    data_type: Text | None = None
     value: Value | None = None
-    uri: Prose | None = None
+    uri: Text | None = None
     cardinality: Cardinality | None = None
-    instructions: Prose | None = None
+    instructions: Text | None = None
 
 
 class ClassificationBody(Closed):
     system: Value | None = None
     value: Value | None = None
-    uri: Prose | None = None
+    uri: Text | None = None
     cardinality: Cardinality | None = None
-    instructions: Prose | None = None
+    instructions: Text | None = None
 
 
 class MaterialBody(Closed):
     value: Value | None = None
-    uri: Prose | None = None
+    uri: Text | None = None
     cardinality: Cardinality | None = None
-    instructions: Prose | None = None
+    instructions: Text | None = None
 
 
 class PartOfBody(Closed):
     entity: Annotated[PartOfEntity, BeforeValidator(_entity_shorthand)]
     relation: Relation | None = None
     cardinality: Cardinality | None = None
-    instructions: Prose | None = None
+    instructions: Text | None = None
 
 
 class EntityItem(Closed):
@@ -279,23 +275,23 @@ Facet = Annotated[
 
 
 class RegulationRef(Closed):
-    reference: Prose
-    edition: Prose | None = None
-    url: Prose | None = None
+    reference: Text
+    edition: Text | None = None
+    url: Text | None = None
 
 
 class RequirementDoc(Closed):
     id: RequirementId
-    title: Prose
-    description: Prose | None = None
-    motive: Prose | None = None
+    title: Text
+    description: Text | None = None
+    motive: Text | None = None
     regulation: RegulationRef | None = None
-    verification: Prose | None = None
-    instructions: Prose | None = None
+    verification: Text | None = None
+    instructions: Text | None = None
     kind: Literal["mandatory", "scored"] = "mandatory"
     weight: Annotated[float, Field(ge=0)] | None = None
     severity: Literal["error", "warning", "info"] | None = None
-    tags: list[Annotated[str, BeforeValidator(_stripped), AfterValidator(_not_blank)]] = []
+    tags: list[Text] = []
     ifc_versions: Annotated[list[IfcVersion], Field(min_length=1)] | None = None
     applies: Cardinality = "required"
     applicability: Annotated[list[Facet], Field(min_length=1)]
@@ -305,8 +301,8 @@ class RequirementDoc(Closed):
 class ParameterDoc(Closed):
     type: Literal["number", "integer", "text", "boolean"]
     default: Annotated[str, BeforeValidator(_stripped)]
-    unit: Prose | None = None
-    description: Prose | None = None
+    unit: Text | None = None
+    description: Text | None = None
     pattern: XsdPattern | None = None
 
     @model_validator(mode="after")
@@ -350,9 +346,9 @@ class RequirementFile(Closed):
     """A whole bimcheck YAML requirement file."""
 
     bimcheck: Literal[1]
-    title: Prose
-    version: Prose | None = None
-    description: Prose | None = None
+    title: Text
+    version: Text | None = None
+    description: Text | None = None
     language: Language | None = None
     ifc_versions: Annotated[list[IfcVersion], Field(min_length=1)] | None = None
     parameters: Parameters = {}
