@@ -146,11 +146,12 @@ def _audit_typed_value(node: etree._Element, kind: str, what: str) -> list[Issue
     issues = _pattern_issues(node, spec)
     line = line_of(node)
     if kind in ("integer", "real", "boolean", "logical"):
+        a_kind = ("an " if kind == "integer" else "a ") + kind
         if spec.patterns:
-            issues.append(Issue(line, f"{what}: a pattern only applies to text, never to a {kind} value"))
+            issues.append(Issue(line, f"{what}: a pattern only applies to text, never to {a_kind} value"))
         if spec.has_length:
             issues.append(
-                Issue(line, f"{what}: a length restriction only applies to text, never to a {kind} value")
+                Issue(line, f"{what}: a length restriction only applies to text, never to {a_kind} value")
             )
     elif spec.has_bounds:
         issues.append(Issue(line, f"{what}: numeric bounds can never match a {kind} value"))
