@@ -205,6 +205,7 @@ def open_model(path: str | os.PathLike[str]) -> Model:
 
 
 _MAX_DETAILS = 10
+_LOG_PREFIX = re.compile(r"^\[error\]\s*(\[[^\]]*\]\s*)*")  # level, then optional code and time
 
 
 def parse_errors(log: str) -> list[str]:
@@ -222,9 +223,6 @@ def parse_errors(log: str) -> list[str]:
         elif line.startswith("[error]"):
             errors.append(_LOG_PREFIX.sub("", line))
     return errors
-
-
-_LOG_PREFIX = re.compile(r"^\[error\]\s*(\[[^\]]*\]\s*)*")  # level, then optional code and time
 
 
 def _text(value: object) -> str | None:
