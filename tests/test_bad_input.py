@@ -385,3 +385,20 @@ def test_an_unreadable_saved_report(tmp_path: Path) -> None:
     path.write_text("{not json", encoding="utf-8")
     code, out, err = run_in_process(["report", str(path)])
     assert_one_error_line(code, out, err, Case([], str(path), "not valid JSON"))
+
+
+def test_parser_errors_are_read_from_either_log_format() -> None:
+    from bimcheck.model.ifcmodel import parse_errors
+
+    text = (
+        "[warning] [2025-01-01 10:00:00] Expected 9 attribute values\n"
+        "[error] [SYN123] [2025-01-01 10:00:00] Entity with name 'IFCWAL' not found at offset 5\n"
+    )
+    json_log = (
+        '{"level":"warning","message":"Expected 9 attribute values"}\n'
+        '{"level":"error","code":"SYN123","message":"Entity with name \'IFCWAL\' not found at offset 5"}\n'
+    )
+    expected = ["Entity with name 'IFCWAL' not found at offset 5"]
+    assert parse_errors(text) == expected
+    assert parse_errors(json_log) == expected
+    assert parse_errors("") == []
