@@ -118,7 +118,9 @@ def _finding(facet: Facet, check: Check) -> Finding:
     elif ok:
         reason = "ok" if check.match is Match.PASS else f"ok_{check.reason}"
     observed = check.observed
-    message = f"{'meets' if ok else 'does not meet'} {expected}" + (f"; found {observed}" if observed else "")
+    message = f"{'meets' if ok else 'does not meet'} {expected}" + (
+        f" (observed: {observed})" if observed else ""
+    )
     return Finding(
         facet=facet.kind,
         status=Status.PASS if ok else Status.FAIL,

@@ -39,7 +39,7 @@ _AREA_FAIL = Finding(
     facet="property",
     status=Status.FAIL,
     reason="missing",
-    message="does not meet Qto_SpaceBaseQuantities.NetFloorArea has a value; found nothing",
+    message="does not meet Qto_SpaceBaseQuantities.NetFloorArea has a value (observed: nothing)",
     expected="Qto_SpaceBaseQuantities.NetFloorArea has a value",
 )
 _HEIGHT_PASS = Finding(
@@ -57,7 +57,7 @@ _HEIGHT_FAIL = Finding(
     facet="measure",
     status=Status.FAIL,
     reason="out_of_range",
-    message="does not meet clear height >= 2.4 m; found 2.35 m",
+    message="does not meet clear height >= 2.4 m (observed: 2.35 m)",
     expected=">= 2.4",
     observed="2.35 m",
     value=2.35,

@@ -137,7 +137,7 @@ def test_exit_1_when_a_requirement_fails(files: dict[str, Path]) -> None:
     code, out, err = check(files)
     assert code == 1
     assert re.search(r"FAIL\s+T-WINDOW", out)
-    assert "found Pset_WindowCommon.ThermalTransmittance = 1.4" in out
+    assert "(observed: Pset_WindowCommon.ThermalTransmittance = 1.4" in out
     assert err == ""
 
 

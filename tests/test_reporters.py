@@ -65,7 +65,7 @@ def test_console_shows_failing_elements_with_id_storey_and_reason(run: RunResult
     text = render_console(run, width=200)
     assert (
         '✗ IfcSpace 3vB2YO$MX4xv5uCqZZG05x "1202-04 [bold]Sovrum[/bold]" (Plan 2): '
-        "does not meet clear height >= 2.4 m; found 2.35 m"
+        "does not meet clear height >= 2.4 m (observed: 2.35 m)"
     ) in text
     # No GlobalId: the STEP id stands in for it.
     assert "✗ IfcSpace #4711: does not meet Qto_SpaceBaseQuantities.NetFloorArea" in text

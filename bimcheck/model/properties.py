@@ -24,7 +24,7 @@ _SINGLE_VALUE, _SINGLE_UNIT = 2, 3
 _QUANTITY_UNIT, _QUANTITY_VALUE = 2, 3
 
 # Quantity class -> measure type of its value.
-_QUANTITY_MEASURES = {
+QUANTITY_MEASURES = {
     "IfcQuantityLength": "IFCLENGTHMEASURE",
     "IfcQuantityArea": "IFCAREAMEASURE",
     "IfcQuantityVolume": "IFCVOLUMEMEASURE",
@@ -248,7 +248,7 @@ class PropertyIndex:
         name = q.get_argument(_PROP_NAME)
         if name is None:
             return None
-        measure = _QUANTITY_MEASURES.get(q.is_a())
+        measure = QUANTITY_MEASURES.get(q.is_a())
         if measure is None:  # IfcPhysicalComplexQuantity: not checkable by IDS
             return Property(pset, name, "complex", ())
         raw = q.get_argument(_QUANTITY_VALUE)

@@ -44,10 +44,11 @@ def load_rules(
     declared: set[str] = set()
     for path in rule_files(paths):
         if path.suffix.lower() in YAML_SUFFIXES:
-            from bimcheck.rules.yaml_format import declared_parameters, load_yaml
+            from bimcheck.rules.yaml_format import load_yaml
 
-            declared.update(declared_parameters(path))
-            sets.append(load_yaml(path, overrides))
+            loaded = load_yaml(path, overrides)
+            declared.update(loaded.parameters)  # every parameter the file declares, in force
+            sets.append(loaded)
         else:
             sets.append(load_ids(path, audit=audit))
     unknown = sorted(set(overrides) - declared)

@@ -752,7 +752,7 @@ def _template_measure(prop: Any) -> str:
         return str(measure).upper()
     # Quantity templates give a kind (Q_AREA …): the measure is that of the quantity class
     # the model indexes them by (IfcQuantityArea …).
-    from bimcheck.model.properties import _QUANTITY_MEASURES
+    from bimcheck.model.properties import QUANTITY_MEASURES
 
     kind = str(getattr(prop, "TemplateType", "")).removeprefix("Q_")
-    return _QUANTITY_MEASURES.get(f"IfcQuantity{kind.title()}", "")
+    return QUANTITY_MEASURES.get(f"IfcQuantity{kind.title()}", "")
