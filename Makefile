@@ -30,8 +30,8 @@ demo: $(STAMP)
 	@echo "reports written to out/demo-house.console.txt and out/demo-house.json"
 
 lint: $(STAMP)
-	$(BIN)/ruff check bimcheck tests samples
-	$(BIN)/ruff format --check bimcheck tests samples
+	$(BIN)/ruff check bimcheck tests samples benchmarks
+	$(BIN)/ruff format --check bimcheck tests samples benchmarks
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
