@@ -17,12 +17,14 @@ from bimcheck.model.schema import resolve_schema
 from bimcheck.results import (
     ElementResult,
     Finding,
+    KeyFigure,
     ModelInfo,
     RequirementResult,
     RunResult,
     Status,
     ToolInfo,
 )
+from bimcheck.rules import aggregates
 from bimcheck.rules.facets import OPTIONAL, PROHIBITED, REQUIRED, Check, Facet, Match, satisfied
 from bimcheck.rules.requirement import Requirement, RuleSet
 
@@ -84,6 +86,18 @@ def check_model(
 
 def select_applicable(model: Model, facets: Sequence[Facet]) -> list[ifcopenshell.entity_instance]:
     """Elements all applicability facets match: the cheapest candidate set, then every facet."""
+    applicable, _ = select(model, facets)
+    return applicable
+
+
+def select(
+    model: Model, facets: Sequence[Facet]
+) -> tuple[list[ifcopenshell.entity_instance], list[tuple[ifcopenshell.entity_instance, Facet, Check]]]:
+    """Applicable elements, and those whose applicability could not be decided (and why).
+
+    An element is undecided when no applicability facet excludes it but one of bimcheck's
+    own facets (a measure or relation) could not be determined for it.
+    """
     entity = next((f for f in facets if f.kind == "entity"), None)
     if entity is not None:
         candidates: Iterable[ifcopenshell.entity_instance] = entity.candidates(model)
@@ -91,13 +105,25 @@ def select_applicable(model: Model, facets: Sequence[Facet]) -> list[ifcopenshel
         pools = sorted((list(f.candidates(model)) for f in facets), key=len)
         candidates = pools[0] if pools else []
     selected: dict[int, ifcopenshell.entity_instance] = {}
+    undecided: dict[int, tuple[ifcopenshell.entity_instance, Facet, Check]] = {}
     for element in candidates:
         key = element.id()
-        if key in selected:
+        if key in selected or key in undecided:
             continue
-        if all(f.check(model, element).match is Match.PASS for f in facets):
-            selected[key] = element
-    return [selected[k] for k in sorted(selected)]
+        unknown: tuple[Facet, Check] | None = None
+        for facet in facets:
+            check = facet.check(model, element)
+            if check.match is Match.PASS:
+                continue
+            if check.match is not Match.UNKNOWN:
+                break
+            unknown = unknown or (facet, check)
+        else:
+            if unknown is None:
+                selected[key] = element
+            else:
+                undecided[key] = (element, *unknown)
+    return [selected[k] for k in sorted(selected)], [undecided[k] for k in sorted(undecided)]
 
 
 def _describe_expected(facet: Facet) -> str:
@@ -110,8 +136,19 @@ def _describe_expected(facet: Facet) -> str:
 
 
 def _finding(facet: Facet, check: Check) -> Finding:
-    ok = satisfied(facet.cardinality, check)
     expected = _describe_expected(facet)
+    if check.match is Match.UNKNOWN:
+        return Finding(
+            facet=facet.kind,
+            status=Status.NOT_EVALUABLE,
+            reason=check.reason,
+            message=f"cannot decide {expected}: {check.observed or 'value unknown'}",
+            expected=expected,
+            observed=check.observed,
+            unit=check.unit,
+            source=check.source,
+        )
+    ok = satisfied(facet.cardinality, check)
     reason = check.reason
     if not ok and facet.cardinality == PROHIBITED:
         reason = "prohibited_present"
@@ -182,8 +219,36 @@ def _check_element(
             message=f"could not evaluate: {type(exc).__name__}: {exc}",
         )
         return _element_result(model, element, Status.ERROR, (finding,))
-    status = Status.FAIL if any(f.status is Status.FAIL for f in findings) else Status.PASS
-    return _element_result(model, element, status, findings)
+    return _element_result(model, element, _worst(f.status for f in findings), findings)
+
+
+# Element status from its findings: one failure decides; an undecidable finding is never a pass.
+_PRECEDENCE = (Status.FAIL, Status.ERROR, Status.NOT_EVALUABLE)
+
+
+def _worst(statuses: Iterable[Status]) -> Status:
+    present = set(statuses)
+    return next((s for s in _PRECEDENCE if s in present), Status.PASS)
+
+
+def _undecided_element(
+    model: Model, element: ifcopenshell.entity_instance, facet: Facet, check: Check
+) -> ElementResult:
+    finding = Finding(
+        facet=facet.kind,
+        status=Status.NOT_EVALUABLE,
+        reason="applicability_unknown",
+        message=f"cannot tell whether the requirement applies: {check.observed or facet.describe()}",
+        expected=facet.describe(),
+        observed=check.observed,
+        unit=check.unit,
+        source=check.source,
+    )
+    return _element_result(model, element, Status.NOT_EVALUABLE, (finding,))
+
+
+def _manual_element(model: Model, element: ifcopenshell.entity_instance) -> ElementResult:
+    return _element_result(model, element, Status.MANUAL, ())
 
 
 def evaluate(model: Model, requirement: Requirement) -> RequirementResult:
@@ -194,15 +259,46 @@ def evaluate(model: Model, requirement: Requirement) -> RequirementResult:
             f"model schema {model.info.schema} is not among the requirement's IFC versions "
             f"({' '.join(requirement.ifc_versions)}); evaluated anyway"
         )
+    key_figures: tuple[KeyFigure, ...] = ()
     try:
-        applicable = select_applicable(model, requirement.applicability)
+        applicable, undecided = (
+            select(model, requirement.applicability) if requirement.applicability else ([], [])
+        )
+        if requirement.manual:
+            manual = tuple(_manual_element(model, e) for e in applicable)
+            note = "cannot be decided from the model: verify by hand"
+            if requirement.verification:
+                note += f" ({requirement.verification})"
+            return _result(model, requirement, Status.MANUAL, manual, len(applicable), note, notes)
         elements = tuple(_check_element(model, requirement, e) for e in applicable)
+        elements += tuple(_undecided_element(model, e, f, c) for e, f, c in undecided)
+        status, message = _requirement_status(requirement, elements)
+        if requirement.aggregate is not None:
+            key_figures, figure_status, figure_message = aggregates.evaluate(
+                model, requirement.aggregate, applicable
+            )
+            status, message = _combine(status, message, figure_status, figure_message, elements)
     except Exception as exc:
         return _result(
             model, requirement, Status.ERROR, (), 0, f"could not evaluate: {type(exc).__name__}: {exc}", notes
         )
-    status, message = _requirement_status(requirement, elements)
-    return _result(model, requirement, status, elements, len(applicable), message, notes)
+    return _result(model, requirement, status, elements, len(applicable), message, notes, key_figures)
+
+
+def _combine(
+    status: Status,
+    message: str | None,
+    figure_status: Status,
+    figure_message: str,
+    elements: tuple[ElementResult, ...],
+) -> tuple[Status, str | None]:
+    """Requirement status when it has a key figure: the figure decides, failing elements still fail."""
+    if not any(e.findings for e in elements):  # only a key figure: no per-element verdicts
+        return figure_status, figure_message
+    worst = _worst((status, figure_status))
+    if worst is Status.PASS and figure_status is Status.NOT_APPLICABLE:
+        return Status.PASS, f"{message}; {figure_message}"
+    return worst, f"{message}; {figure_message}"
 
 
 def _schema_listed(schema: str, versions: Sequence[str]) -> bool:
@@ -214,6 +310,9 @@ def _requirement_status(
     requirement: Requirement, elements: tuple[ElementResult, ...]
 ) -> tuple[Status, str | None]:
     n = len(elements)
+    if n == 0 and requirement.aggregate is not None:
+        # A key figure over nothing is still a figure (e.g. zero lifts): its threshold decides.
+        return Status.PASS, None
     if requirement.cardinality == PROHIBITED:
         if n:
             return Status.FAIL, f"{n} element(s) match a prohibited specification"
@@ -241,6 +340,7 @@ def _result(
     applicable: int,
     message: str | None,
     notes: list[str],
+    key_figures: tuple[KeyFigure, ...] = (),
 ) -> RequirementResult:
     return RequirementResult(
         id=requirement.id,
@@ -262,4 +362,5 @@ def _result(
         notes=tuple(notes),
         applicable_count=applicable,
         elements=elements,
+        key_figures=key_figures,
     )

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: key_figures, status "manual"
 
 
 class Status(StrEnum):
@@ -24,6 +24,7 @@ class Status(StrEnum):
     NOT_APPLICABLE = "not_applicable"
     NOT_EVALUABLE = "not_evaluable"
     ERROR = "error"
+    MANUAL = "manual"
 
 
 class Kind(StrEnum):
@@ -50,6 +51,9 @@ _SEVERITY_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
 # Statuses that do not break a requirement; everything else (fail, not_evaluable, error)
 # means the requirement was not shown to be met.
 PASSING = frozenset({Status.PASS, Status.NOT_APPLICABLE})
+# `manual` is neither: the requirement cannot be decided from a model and must be verified
+# by hand. It never counts as passed, and it does not break a run on its own.
+NOT_FAILING = PASSING | {Status.MANUAL}
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +94,26 @@ class Regulation:
 
 
 @dataclass(frozen=True, slots=True)
+class KeyFigure:
+    """A number computed over a selection (count, sum, mean, ratio…), optionally per group.
+
+    Reported whether or not it has a threshold: evaluation groups compare key figures
+    between bids. `status` is pass/fail against the threshold, not_applicable without one,
+    not_evaluable when some contributing value could not be determined.
+    """
+
+    name: str
+    value: float | None
+    status: Status
+    unit: str | None = None
+    group: str | None = None
+    count: int = 0
+    expected: str | None = None
+    source: str | None = None
+    message: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class RequirementResult:
     """Outcome of one requirement on one model."""
 
@@ -112,6 +136,7 @@ class RequirementResult:
     notes: tuple[str, ...] = ()
     applicable_count: int = 0
     elements: tuple[ElementResult, ...] = ()
+    key_figures: tuple[KeyFigure, ...] = ()
 
     @property
     def counts(self) -> dict[str, int]:
@@ -121,7 +146,8 @@ class RequirementResult:
 
     @property
     def failed(self) -> bool:
-        return self.status not in PASSING
+        """Checked and not shown to be met: fail, not_evaluable or error (not manual)."""
+        return self.status not in NOT_FAILING
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,8 +267,38 @@ def _requirement_to_dict(r: RequirementResult) -> dict[str, Any]:
         "notes": list(r.notes),
         "applicable_count": r.applicable_count,
         "counts": r.counts,
+        "key_figures": [_key_figure_to_dict(k) for k in r.key_figures],
         "elements": [_element_to_dict(e) for e in r.elements],
     }
+
+
+def _key_figure_to_dict(k: KeyFigure) -> dict[str, Any]:
+    return {
+        "name": k.name,
+        "group": k.group,
+        "value": k.value,
+        "unit": k.unit,
+        "status": k.status.value,
+        "count": k.count,
+        "expected": k.expected,
+        "source": k.source,
+        "message": k.message,
+    }
+
+
+def _key_figure_from_dict(d: Mapping[str, Any]) -> KeyFigure:
+    value = d.get("value")
+    return KeyFigure(
+        name=d["name"],
+        group=d.get("group"),
+        value=None if value is None else float(value),
+        unit=d.get("unit"),
+        status=Status(d["status"]),
+        count=int(d.get("count", 0)),
+        expected=d.get("expected"),
+        source=d.get("source"),
+        message=d.get("message"),
+    )
 
 
 def run_to_dict(run: RunResult) -> dict[str, Any]:
@@ -341,6 +397,7 @@ def _requirement_from_dict(d: Mapping[str, Any]) -> RequirementResult:
         notes=_tuple_of_str(d.get("notes", ())),
         applicable_count=int(d.get("applicable_count", 0)),
         elements=tuple(_element_from_dict(e) for e in d.get("elements", ())),
+        key_figures=tuple(_key_figure_from_dict(k) for k in d.get("key_figures", ())),
     )
 
 

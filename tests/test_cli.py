@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from bimcheck import __version__
 from bimcheck.cli import app
+from bimcheck.results import SCHEMA_VERSION
 from tests.builders import ModelBuilder
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -237,7 +238,7 @@ def test_json_to_stdout_is_pure_json(files: dict[str, Path]) -> None:
     code, out, err = check(files, "-o", "json")
     assert code == 1
     data = json.loads(out)  # nothing else on stdout: no progress, no banner
-    assert data["schema_version"] == "1.0"
+    assert data["schema_version"] == SCHEMA_VERSION
     assert json_ids(out) == ["T-WALL", "T-WINDOW", "T-RAMP"]
     assert err == ""
 

@@ -8,6 +8,7 @@ import os
 import re
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import ifcopenshell
 from ifcopenshell import ifcopenshell_wrapper
@@ -19,6 +20,10 @@ from bimcheck.model.relations import RelationIndex
 from bimcheck.model.schema import SchemaInfo, schema_info
 from bimcheck.model.units import UnitTable
 from bimcheck.results import ModelInfo
+
+if TYPE_CHECKING:
+    from bimcheck.model.measures import MeasureCache
+    from bimcheck.model.spatial import SpatialIndex
 
 SUPPORTED_SCHEMAS = ("IFC2X3", "IFC4", "IFC4X3")
 _STEP_END = b"END-ISO-10303-21;"
@@ -71,6 +76,18 @@ class Model:
     @cached_property
     def relations(self) -> RelationIndex:
         return RelationIndex(self.file, self.schema)
+
+    @cached_property
+    def measures(self) -> MeasureCache:
+        from bimcheck.model.measures import MeasureCache
+
+        return MeasureCache(self)
+
+    @cached_property
+    def spatial(self) -> SpatialIndex:
+        from bimcheck.model.spatial import SpatialIndex
+
+        return SpatialIndex(self)
 
     @cached_property
     def _type_of(self) -> dict[int, ifcopenshell.entity_instance]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Protocol
 
 import ifcopenshell
 
@@ -24,11 +24,16 @@ CARDINALITIES = (REQUIRED, OPTIONAL, PROHIBITED)
 
 
 class Match(Enum):
-    """What a facet found on an element: satisfied, contradicted, or no data at all."""
+    """What a facet found on an element: satisfied, contradicted, no data, or undecidable.
+
+    UNKNOWN is for bimcheck's own facets (measures, relations): the value could not be
+    determined, e.g. no quantity and no usable geometry. It is never a pass.
+    """
 
     PASS = "pass"
     FAIL = "fail"
     ABSENT = "absent"
+    UNKNOWN = "unknown"
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,8 +48,35 @@ class Check:
     source: str | None = None
 
 
+class Facet(Protocol):
+    """What the engine needs of a facet: IDS's six and bimcheck's own measures and relations."""
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def cardinality(self) -> str: ...
+
+    @property
+    def instructions(self) -> str | None: ...
+
+    def describe(self) -> str:
+        """What the facet asks for, as a phrase (used as `expected` in reports)."""
+        ...
+
+    def check(self, model: Model, element: ifcopenshell.entity_instance) -> Check:
+        """What the facet finds on one element."""
+        ...
+
+    def candidates(self, model: Model) -> Iterable[ifcopenshell.entity_instance]:
+        """A superset of the elements the facet can match, as cheaply as the model allows."""
+        ...
+
+
 def satisfied(cardinality: str, check: Check) -> bool:
     """IDS cardinality: required needs a match, optional tolerates absence, prohibited is the opposite."""
+    if check.match is Match.UNKNOWN:
+        return False
     if cardinality == OPTIONAL:
         return check.match is not Match.FAIL
     if cardinality == PROHIBITED:
@@ -373,6 +405,3 @@ class PartOfFacet:
 
     def candidates(self, model: Model) -> Iterable[ifcopenshell.entity_instance]:
         return model.relations.with_parents(self.relations)
-
-
-Facet = EntityFacet | AttributeFacet | ClassificationFacet | PropertyFacet | MaterialFacet | PartOfFacet

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from bimcheck.results import Kind, Regulation, RuleSourceInfo, Severity
+from bimcheck.rules.aggregates import Aggregate
 from bimcheck.rules.facets import REQUIRED, Facet
 
 
@@ -32,6 +33,10 @@ class Requirement:
     verification: str | None = None
     source: str | None = None
     tags: tuple[str, ...] = ()
+    # bimcheck extensions (YAML only): a key figure computed over the applicable elements,
+    # and requirements that cannot be decided from a model and are listed for manual review.
+    aggregate: Aggregate | None = None
+    manual: bool = False
 
     def applicability_text(self) -> tuple[str, ...]:
         return tuple(f.describe() for f in self.applicability)

@@ -694,7 +694,7 @@ def _ids_facet(parent: etree._Element, facet: Facet, loc: Loc, element: _Element
         value(node, "propertySet", facet.property_set, "property_set")
         value(node, "baseName", facet.base_name, "name")
         value(node, "value", facet.value, "value")
-    else:
+    elif isinstance(facet, MaterialFacet):
         node = element(parent, "material", at, **cardinality)
         value(node, "value", facet.value, "value")
 
