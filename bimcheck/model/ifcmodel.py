@@ -22,6 +22,7 @@ from bimcheck.model.units import UnitTable
 from bimcheck.results import ModelInfo
 
 if TYPE_CHECKING:
+    from bimcheck.model.geometry import GeometryIndex
     from bimcheck.model.measures import MeasureCache
     from bimcheck.model.spatial import SpatialIndex
 
@@ -82,6 +83,12 @@ class Model:
         from bimcheck.model.measures import MeasureCache
 
         return MeasureCache(self)
+
+    @cached_property
+    def geometry(self) -> GeometryIndex:
+        from bimcheck.model.geometry import GeometryIndex
+
+        return GeometryIndex(self)
 
     @cached_property
     def spatial(self) -> SpatialIndex:
