@@ -26,6 +26,7 @@ from bimcheck.results import (
 )
 from bimcheck.rules import aggregates
 from bimcheck.rules.facets import OPTIONAL, PROHIBITED, REQUIRED, Check, Facet, Match, satisfied
+from bimcheck.rules.measure_facet import format_number
 from bimcheck.rules.requirement import Requirement, RuleSet
 
 # Called after each requirement: (model name, requirement id, done, total).
@@ -270,14 +271,23 @@ def evaluate(model: Model, requirement: Requirement) -> RequirementResult:
             if requirement.verification:
                 note += f" ({requirement.verification})"
             return _result(model, requirement, Status.MANUAL, manual, len(applicable), note, notes)
-        elements = tuple(_check_element(model, requirement, e) for e in applicable)
-        elements += tuple(_undecided_element(model, e, f, c) for e, f, c in undecided)
-        status, message = _requirement_status(requirement, elements)
-        if requirement.aggregate is not None:
-            key_figures, figure_status, figure_message = aggregates.evaluate(
-                model, requirement.aggregate, applicable
-            )
-            status, message = _combine(status, message, figure_status, figure_message, elements)
+        undecided_results = tuple(_undecided_element(model, e, f, c) for e, f, c in undecided)
+        aggregate = requirement.aggregate
+        message: str | None
+        if aggregate is not None and not requirement.requirements:
+            # A key figure alone: each element shows what it contributed, the figure decides.
+            elements = tuple(_contribution(model, aggregate, e) for e in applicable) + undecided_results
+            key_figures, status, message = aggregates.evaluate(model, aggregate, applicable)
+            if undecided_results:
+                status = _worst((status, Status.NOT_EVALUABLE))
+                message = f"{message}; {len(undecided_results)} element(s) of undecided applicability"
+        else:
+            elements = tuple(_check_element(model, requirement, e) for e in applicable) + undecided_results
+            status, message = _requirement_status(requirement, elements)
+            if aggregate is not None:
+                key_figures, figure_status, figure_message = aggregates.evaluate(model, aggregate, applicable)
+                status = _worst((status, figure_status))
+                message = f"{message}; {figure_message}"
     except Exception as exc:
         return _result(
             model, requirement, Status.ERROR, (), 0, f"could not evaluate: {type(exc).__name__}: {exc}", notes
@@ -285,20 +295,36 @@ def evaluate(model: Model, requirement: Requirement) -> RequirementResult:
     return _result(model, requirement, status, elements, len(applicable), message, notes, key_figures)
 
 
-def _combine(
-    status: Status,
-    message: str | None,
-    figure_status: Status,
-    figure_message: str,
-    elements: tuple[ElementResult, ...],
-) -> tuple[Status, str | None]:
-    """Requirement status when it has a key figure: the figure decides, failing elements still fail."""
-    if not any(e.findings for e in elements):  # only a key figure: no per-element verdicts
-        return figure_status, figure_message
-    worst = _worst((status, figure_status))
-    if worst is Status.PASS and figure_status is Status.NOT_APPLICABLE:
-        return Status.PASS, f"{message}; {figure_message}"
-    return worst, f"{message}; {figure_message}"
+def _contribution(
+    model: Model, aggregate: aggregates.Aggregate, element: ifcopenshell.entity_instance
+) -> ElementResult:
+    """An element counted in a key figure, with the value it contributed and where it came from."""
+    if aggregate.measure is None:
+        finding = Finding(facet="aggregate", status=Status.PASS, reason="counted", message="counted")
+        return _element_result(model, element, Status.PASS, (finding,))
+    measured = model.measures.get(element, aggregate.measure, aggregate.source, dict(aggregate.arguments))
+    if measured.value is None:
+        finding = Finding(
+            facet="measure",
+            status=Status.NOT_EVALUABLE,
+            reason="not_determinable",
+            message=f"{aggregate.measure} unknown: {measured.reason}",
+            expected=f"{aggregate.measure} is determinable",
+            unit=measured.unit,
+        )
+        return _element_result(model, element, Status.NOT_EVALUABLE, (finding,))
+    observed = f"{aggregate.measure} = {format_number(measured.value, measured.unit)}"
+    finding = Finding(
+        facet="measure",
+        status=Status.PASS,
+        reason="contributes",
+        message=f"contributes {observed}",
+        observed=observed,
+        value=measured.value,
+        unit=measured.unit,
+        source=measured.source,
+    )
+    return _element_result(model, element, Status.PASS, (finding,))
 
 
 def _schema_listed(schema: str, versions: Sequence[str]) -> bool:

@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from bimcheck.results import ElementResult, RequirementResult, RunResult, Status
+from bimcheck.results import ElementResult, KeyFigure, RequirementResult, RunResult, Status
 
 _STYLE = {
     Status.PASS: "green",
@@ -16,6 +16,7 @@ _STYLE = {
     Status.NOT_APPLICABLE: "dim",
     Status.NOT_EVALUABLE: "yellow",
     Status.ERROR: "bold magenta",
+    Status.MANUAL: "cyan",
 }
 _MARK = {Status.FAIL: "✗", Status.ERROR: "!", Status.NOT_EVALUABLE: "?"}
 
@@ -41,6 +42,10 @@ def render(run: RunResult, *, color: bool = False, width: int = 120, max_element
         console.print(f"[bold]Model  {escape(model.name)}[/]  {identity}")
         results = run.for_model(model.name)
         console.print(_table(results))
+        figures = [(r, k) for r in sorted(results, key=_order) for k in r.key_figures]
+        if figures:
+            console.print()
+            console.print(_figures_table(figures))
         for result in sorted(results, key=_order):
             if result.status is not Status.PASS:
                 _print_details(console, result, max_elements)
@@ -70,6 +75,27 @@ def _table(results: tuple[RequirementResult, ...]) -> Table:
     return table
 
 
+def _figures_table(figures: list[tuple[RequirementResult, KeyFigure]]) -> Table:
+    table = Table(title="Key figures", title_justify="left", show_edge=False, box=None, header_style="bold")
+    table.add_column("Id", no_wrap=True)
+    table.add_column("Figure", overflow="fold")
+    table.add_column("Group", overflow="fold")
+    table.add_column("Value", justify="right", no_wrap=True)
+    table.add_column("Bound", no_wrap=True)
+    table.add_column("Status", no_wrap=True)
+    for result, k in figures:
+        value = "unknown" if k.value is None else f"{k.value:.4g}" + (f" {k.unit}" if k.unit else "")
+        table.add_row(
+            escape(result.id),
+            escape(k.name),
+            escape(k.group or "—"),
+            value,
+            escape(k.expected or "—"),
+            f"[{_STYLE[k.status]}]{k.status.value}[/]",
+        )
+    return table
+
+
 def _order(r: RequirementResult) -> tuple[int, int]:
     # Failing mandatory requirements first: those exclude a bid.
     failing = 0 if r.failed else 1
@@ -88,6 +114,10 @@ def _print_details(console: Console, result: RequirementResult, max_elements: in
         console.print(f"  {escape(result.message)}")
     for note in result.notes:
         console.print(f"  [yellow]note:[/] {escape(note)}")
+    if result.status is Status.MANUAL:
+        if result.elements:
+            console.print(f"  {len(result.elements)} element(s) to verify by hand; listed in the JSON report")
+        return
     bad = [e for e in result.elements if e.status is not Status.PASS]
     for element in bad[:max_elements]:
         console.print("  " + _element_line(element))
