@@ -17,6 +17,7 @@ from bimcheck.model.schema import resolve_schema
 from bimcheck.results import (
     ElementResult,
     Finding,
+    FloorPlan,
     KeyFigure,
     ModelInfo,
     RequirementResult,
@@ -50,10 +51,17 @@ def run_check(
     model_paths: Sequence[str | Path],
     rules: RuleSet,
     progress: Progress | None = None,
+    *,
+    plans: bool = False,
 ) -> RunResult:
-    """Open each model once and evaluate every requirement on it."""
+    """Open each model once and evaluate every requirement on it.
+
+    `plans` adds a floor plan per storey (for reports that draw findings); it costs the
+    geometry of every wall, space, door and window, so only formats that draw ask for it.
+    """
     models: list[ModelInfo] = []
     results: list[RequirementResult] = []
+    floor_plans: list[FloorPlan] = []
     names = [Path(p).name for p in model_paths]
     for path in model_paths:
         model = open_model(path)
@@ -63,7 +71,10 @@ def run_check(
         if any(m.name == model.info.name for m in models):
             raise InputError(path, "the same model is given twice")
         models.append(model.info)
-        results.extend(check_model(model, rules.requirements, progress))
+        checked = check_model(model, rules.requirements, progress)
+        results.extend(checked)
+        if plans:
+            floor_plans.extend(_plans(model, checked))
     return RunResult(
         tool=tool_info(),
         created=utc_now(),
@@ -71,7 +82,16 @@ def run_check(
         rule_sources=rules.sources,
         requirements=tuple(results),
         parameters=dict(rules.parameters),
+        plans=tuple(floor_plans),
     )
+
+
+def _plans(model: Model, results: Sequence[RequirementResult]) -> tuple[FloorPlan, ...]:
+    """Floor plans with every element that has a finding drawn, whatever its class."""
+    from bimcheck.model.plans import floor_plans
+
+    flagged = {e.step_id for r in results for e in r.elements if e.status is not Status.PASS and e.step_id}
+    return floor_plans(model, also=[model.file.by_id(i) for i in sorted(flagged)])
 
 
 def check_model(

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-SCHEMA_VERSION = "1.1"  # 1.1: key_figures, status "manual"
+SCHEMA_VERSION = "1.2"  # 1.1: key_figures, status "manual"; 1.2: floor plans
 
 
 class Status(StrEnum):
@@ -187,6 +187,33 @@ class ToolInfo:
     python: str = ""
 
 
+Ring = tuple[tuple[float, float], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PlanItem:
+    """One element drawn on a floor plan: its plan outline as polygons (world XY, metres).
+
+    Each polygon is an exterior ring followed by its holes, rounded to millimetres so that
+    reports stay deterministic and small.
+    """
+
+    ifc_class: str
+    polygons: tuple[tuple[Ring, ...], ...]
+    global_id: str | None = None
+    name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FloorPlan:
+    """The plan of one storey of one model, for drawing findings where they are."""
+
+    model: str
+    storey: str
+    elevation: float | None
+    items: tuple[PlanItem, ...]
+
+
 @dataclass(frozen=True, slots=True)
 class RunResult:
     """Everything one `bimcheck check` produced; every report renders from this alone."""
@@ -198,6 +225,7 @@ class RunResult:
     requirements: tuple[RequirementResult, ...]
     parameters: Mapping[str, str] = field(default_factory=dict)
     schema_version: str = SCHEMA_VERSION
+    plans: tuple[FloorPlan, ...] = ()
 
     def for_model(self, model: str) -> tuple[RequirementResult, ...]:
         return tuple(r for r in self.requirements if r.model == model)
@@ -340,6 +368,23 @@ def run_to_dict(run: RunResult) -> dict[str, Any]:
         ],
         "summary": run.summary,
         "requirements": [_requirement_to_dict(r) for r in run.requirements],
+        "plans": [
+            {
+                "model": p.model,
+                "storey": p.storey,
+                "elevation": p.elevation,
+                "items": [
+                    {
+                        "ifc_class": i.ifc_class,
+                        "global_id": i.global_id,
+                        "name": i.name,
+                        "polygons": [[[list(pt) for pt in ring] for ring in poly] for poly in i.polygons],
+                    }
+                    for i in p.items
+                ],
+            }
+            for p in run.plans
+        ],
     }
 
 
@@ -443,6 +488,28 @@ def run_from_dict(d: Mapping[str, Any]) -> RunResult:
             for s in d["rule_sources"]
         ),
         requirements=tuple(_requirement_from_dict(r) for r in d["requirements"]),
+        plans=tuple(_plan_from_dict(p) for p in d.get("plans", ())),
+    )
+
+
+def _plan_from_dict(d: Mapping[str, Any]) -> FloorPlan:
+    elevation = d.get("elevation")
+    return FloorPlan(
+        model=d["model"],
+        storey=d["storey"],
+        elevation=None if elevation is None else float(elevation),
+        items=tuple(
+            PlanItem(
+                ifc_class=i["ifc_class"],
+                global_id=i.get("global_id"),
+                name=i.get("name"),
+                polygons=tuple(
+                    tuple(tuple((float(x), float(y)) for x, y in ring) for ring in poly)
+                    for poly in i["polygons"]
+                ),
+            )
+            for i in d.get("items", ())
+        ),
     )
 
 

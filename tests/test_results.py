@@ -61,6 +61,7 @@ def test_top_level_shape_is_what_the_issue_promises(run: RunResult) -> None:
         "rule_sources",
         "summary",
         "requirements",
+        "plans",
     ]
     assert isinstance(data["requirements"], list)
     for requirement in data["requirements"]:
