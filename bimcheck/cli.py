@@ -87,8 +87,11 @@ def _progress_printer() -> Callable[[str, str, int, int], None] | None:
     return show
 
 
-def _stdout(text: str) -> None:
-    sys.stdout.write(text)
+def _stdout(data: str | bytes) -> None:
+    if isinstance(data, bytes):
+        sys.stdout.buffer.write(data)
+    else:
+        sys.stdout.write(data)
     sys.stdout.flush()
 
 
@@ -115,7 +118,7 @@ def check(
 ) -> None:
     """Check MODELS against requirement files and write reports."""
     from bimcheck.engine import run_check
-    from bimcheck.reporters import parse_outputs, write_outputs
+    from bimcheck.reporters import RenderOptions, needs_plans, parse_outputs, write_outputs
     from bimcheck.results import FAIL_ON_LEVELS, exit_code
     from bimcheck.rules.loader import load_rules
 
@@ -126,8 +129,8 @@ def check(
     ruleset = _guard(lambda: load_rules(rules, _parameters(param)).select(only or (), skip or ()))
     if not ruleset.requirements:
         _fail("no requirements selected: nothing to check", 3)
-    run = _guard(lambda: run_check(models, ruleset, _progress_printer()))
-    _guard(lambda: write_outputs(run, outputs, _stdout, color=_stdout_color()))
+    run = _guard(lambda: run_check(models, ruleset, _progress_printer(), plans=needs_plans(outputs)))
+    _guard(lambda: write_outputs(run, outputs, _stdout, RenderOptions(color=_stdout_color())))
     raise typer.Exit(exit_code(run, fail_on))
 
 
@@ -151,13 +154,13 @@ def report(
     ] = None,
 ) -> None:
     """Re-render reports from a saved JSON report, without the model."""
-    from bimcheck.reporters import parse_outputs, write_outputs
+    from bimcheck.reporters import RenderOptions, parse_outputs, write_outputs
     from bimcheck.reporters.read import read_json_report
 
     outputs = output or ["console"]
     _check_outputs(parse_outputs, outputs)
     run = _guard(lambda: read_json_report(run_json))
-    _guard(lambda: write_outputs(run, outputs, _stdout, color=_stdout_color()))
+    _guard(lambda: write_outputs(run, outputs, _stdout, RenderOptions(color=_stdout_color())))
 
 
 @ids_app.command("audit")

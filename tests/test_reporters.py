@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bimcheck.errors import InputError, OutputError
-from bimcheck.reporters import FORMATS, parse_outputs, write_outputs
+from bimcheck.reporters import FORMATS, RenderOptions, parse_outputs, write_outputs
 from bimcheck.reporters.atomic import write_atomic
 from bimcheck.reporters.console import render as render_console
 from bimcheck.reporters.json_report import render as render_json
@@ -29,7 +29,7 @@ def run() -> RunResult:
 
 @pytest.mark.parametrize("name", sorted(FORMATS))
 def test_every_format_renders_every_requirement_and_model(run: RunResult, name: str) -> None:
-    text = FORMATS[name].render(run, False)
+    text = FORMATS[name].render(run, RenderOptions())
     for requirement in run.requirements:
         assert requirement.id in text
     for model in run.models:
@@ -38,12 +38,12 @@ def test_every_format_renders_every_requirement_and_model(run: RunResult, name: 
 
 @pytest.mark.parametrize("name", sorted(FORMATS))
 def test_every_format_is_deterministic(run: RunResult, name: str) -> None:
-    assert FORMATS[name].render(run, False) == FORMATS[name].render(sample_run(), False)
+    assert FORMATS[name].render(run, RenderOptions()) == FORMATS[name].render(sample_run(), RenderOptions())
 
 
 @pytest.mark.parametrize("name", sorted(FORMATS))
 def test_no_format_writes_escape_codes_without_colour(run: RunResult, name: str) -> None:
-    assert "\x1b[" not in FORMATS[name].render(run, False)
+    assert "\x1b[" not in FORMATS[name].render(run, RenderOptions())
 
 
 # --- console ---------------------------------------------------------------------------
@@ -153,7 +153,7 @@ def test_dash_means_stdout(run: RunResult) -> None:
 
 def test_colour_reaches_stdout_but_never_a_file(run: RunResult, tmp_path: Path) -> None:
     printed: list[str] = []
-    write_outputs(run, ["console", f"console:{tmp_path}/c.txt"], printed.append, color=True)
+    write_outputs(run, ["console", f"console:{tmp_path}/c.txt"], printed.append, RenderOptions(color=True))
     assert ANSI.search(printed[0])
     assert not ANSI.search((tmp_path / "c.txt").read_text(encoding="utf-8"))
 

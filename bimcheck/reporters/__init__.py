@@ -9,22 +9,33 @@ from bimcheck.results import RunResult
 
 
 @dataclass(frozen=True, slots=True)
+class RenderOptions:
+    """Choices a reader makes about a report's form, never about its content."""
+
+    color: bool = False  # terminal formats only, and only on a terminal
+    lang: str = "en"  # sv | en, for formats people read
+    bcf_group: bool = False  # one BCF topic per requirement instead of per element
+    bcf_version: str = "2.1"  # 2.1 | 3.0
+
+
+@dataclass(frozen=True, slots=True)
 class Format:
-    """A report format: how to render it and the file name to use when none is given."""
+    """A report format: how to render it, the file suffix, and whether it draws floor plans."""
 
     name: str
-    render: Callable[[RunResult, bool], str]  # (run, colour) — only terminal formats use colour
+    render: Callable[[RunResult, RenderOptions], str | bytes]
     suffix: str
     description: str
+    needs_plans: bool = False
 
 
-def _console(run: RunResult, color: bool) -> str:
+def _console(run: RunResult, options: RenderOptions) -> str:
     from bimcheck.reporters.console import render
 
-    return render(run, color=color)
+    return render(run, color=options.color)
 
 
-def _json(run: RunResult, color: bool) -> str:
+def _json(run: RunResult, options: RenderOptions) -> str:
     from bimcheck.reporters.json_report import render
 
     return render(run)
@@ -37,6 +48,18 @@ FORMATS: dict[str, Format] = {
         Format("json", _json, ".json", "lossless, versioned machine report"),
     )
 }
+
+
+def register(fmt: Format) -> None:
+    """Add a format; refuses a name used twice."""
+    if fmt.name in FORMATS:
+        raise ValueError(f"report format {fmt.name!r} is registered twice")
+    FORMATS[fmt.name] = fmt
+
+
+def needs_plans(specs: list[str]) -> bool:
+    """Whether any requested output draws floor plans (they cost geometry, so ask only then)."""
+    return any(parse_output(s)[0].needs_plans for s in specs)
 
 
 def parse_output(spec: str) -> tuple[Format, str | None]:
@@ -63,17 +86,23 @@ def parse_outputs(specs: list[str]) -> list[tuple[Format, str | None]]:
 
 
 def write_outputs(
-    run: RunResult, specs: list[str], stdout: Callable[[str], None], *, color: bool = False
+    run: RunResult,
+    specs: list[str],
+    stdout: Callable[[str | bytes], None],
+    options: RenderOptions | None = None,
 ) -> None:
     """Render every requested output; files are written atomically, the rest goes to `stdout`.
 
-    `color` applies to the output that goes to stdout only: files never get escape codes.
+    Colour applies to the output that goes to stdout only: files never get escape codes.
     """
+    from dataclasses import replace
+
     from bimcheck.reporters.atomic import write_atomic
 
+    options = options or RenderOptions()
     parsed = parse_outputs(specs)  # refuse a bad spec before writing anything
     for fmt, path in parsed:
         if path is None:
-            stdout(fmt.render(run, color))
+            stdout(fmt.render(run, options))
         else:
-            write_atomic(path, fmt.render(run, False))
+            write_atomic(path, fmt.render(run, replace(options, color=False)))
