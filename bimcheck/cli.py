@@ -15,6 +15,7 @@ from bimcheck import __version__
 from bimcheck.errors import BimcheckError
 
 if TYPE_CHECKING:
+    from bimcheck.reporters import RenderOptions
     from bimcheck.rules.ids import Issue
     from bimcheck.rules.requirement import RuleSet
 
@@ -35,6 +36,17 @@ T = TypeVar("T")
 RulesOption = Annotated[
     list[Path],
     typer.Option("--rules", "-r", help="Requirement file (.ids, .yaml) or directory; repeatable."),
+]
+LangOption = Annotated[str, typer.Option("--lang", help="Language of reports people read: sv or en.")]
+BcfGroupOption = Annotated[
+    bool, typer.Option("--bcf-group", help="BCF: one topic per requirement instead of one per element.")
+]
+BcfVersionOption = Annotated[str, typer.Option("--bcf-version", help="BCF version: 2.1 or 3.0.")]
+SignKeyOption = Annotated[
+    Path | None, typer.Option("--sign-key", help="PEM private key: sign the compliance XML (XML-DSig).")
+]
+SignCertOption = Annotated[
+    Path | None, typer.Option("--sign-cert", help="PEM X.509 certificate that goes with --sign-key.")
 ]
 ParamOption = Annotated[
     list[str] | None,
@@ -115,10 +127,15 @@ def check(
     param: ParamOption = None,
     only: Annotated[list[str] | None, typer.Option(help="Check only these requirement ids or tags.")] = None,
     skip: Annotated[list[str] | None, typer.Option(help="Leave out these requirement ids or tags.")] = None,
+    lang: LangOption = "en",
+    bcf_group: BcfGroupOption = False,
+    bcf_version: BcfVersionOption = "2.1",
+    sign_key: SignKeyOption = None,
+    sign_cert: SignCertOption = None,
 ) -> None:
     """Check MODELS against requirement files and write reports."""
     from bimcheck.engine import run_check
-    from bimcheck.reporters import RenderOptions, needs_plans, parse_outputs, write_outputs
+    from bimcheck.reporters import needs_plans, parse_outputs, write_outputs
     from bimcheck.results import FAIL_ON_LEVELS, exit_code
     from bimcheck.rules.loader import load_rules
 
@@ -126,12 +143,34 @@ def check(
         _fail(f"--fail-on {fail_on!r}: choose from {', '.join(FAIL_ON_LEVELS)}")
     outputs = output or ["console"]
     _check_outputs(parse_outputs, outputs)
+    options = _render_options(lang, bcf_group, bcf_version, sign_key, sign_cert)
     ruleset = _guard(lambda: load_rules(rules, _parameters(param)).select(only or (), skip or ()))
     if not ruleset.requirements:
         _fail("no requirements selected: nothing to check", 3)
     run = _guard(lambda: run_check(models, ruleset, _progress_printer(), plans=needs_plans(outputs)))
-    _guard(lambda: write_outputs(run, outputs, _stdout, RenderOptions(color=_stdout_color())))
+    _guard(lambda: write_outputs(run, outputs, _stdout, options))
     raise typer.Exit(exit_code(run, fail_on))
+
+
+def _render_options(
+    lang: str, bcf_group: bool, bcf_version: str, sign_key: Path | None, sign_cert: Path | None
+) -> RenderOptions:
+    from bimcheck.reporters import RenderOptions
+
+    if lang not in ("sv", "en"):
+        _fail(f"--lang {lang!r}: choose sv or en")
+    if bcf_version not in ("2.1", "3.0"):
+        _fail(f"--bcf-version {bcf_version!r}: choose 2.1 or 3.0")
+    if (sign_key is None) != (sign_cert is None):
+        _fail("--sign-key and --sign-cert go together")
+    return RenderOptions(
+        color=_stdout_color(),
+        lang=lang,
+        bcf_group=bcf_group,
+        bcf_version=bcf_version,
+        sign_key=None if sign_key is None else str(sign_key),
+        sign_cert=None if sign_cert is None else str(sign_cert),
+    )
 
 
 def _check_outputs(parse: Callable[[list[str]], object], specs: list[str]) -> None:
@@ -152,15 +191,21 @@ def report(
     output: Annotated[
         list[str] | None, typer.Option("--output", "-o", help="FORMAT[:PATH]; repeatable. Default: console.")
     ] = None,
+    lang: LangOption = "en",
+    bcf_group: BcfGroupOption = False,
+    bcf_version: BcfVersionOption = "2.1",
+    sign_key: SignKeyOption = None,
+    sign_cert: SignCertOption = None,
 ) -> None:
     """Re-render reports from a saved JSON report, without the model."""
-    from bimcheck.reporters import RenderOptions, parse_outputs, write_outputs
+    from bimcheck.reporters import parse_outputs, write_outputs
     from bimcheck.reporters.read import read_json_report
 
     outputs = output or ["console"]
     _check_outputs(parse_outputs, outputs)
+    options = _render_options(lang, bcf_group, bcf_version, sign_key, sign_cert)
     run = _guard(lambda: read_json_report(run_json))
-    _guard(lambda: write_outputs(run, outputs, _stdout, RenderOptions(color=_stdout_color())))
+    _guard(lambda: write_outputs(run, outputs, _stdout, options))
 
 
 @ids_app.command("audit")

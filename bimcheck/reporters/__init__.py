@@ -16,6 +16,8 @@ class RenderOptions:
     lang: str = "en"  # sv | en, for formats people read
     bcf_group: bool = False  # one BCF topic per requirement instead of per element
     bcf_version: str = "2.1"  # 2.1 | 3.0
+    sign_key: str | None = None  # PEM private key: sign the compliance XML (XML-DSig)
+    sign_cert: str | None = None  # PEM X.509 certificate that goes with the key
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,1 @@
+"""Workflows that compose the engine and the reporters: verification now, batches later."""
