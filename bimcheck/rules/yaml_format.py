@@ -15,8 +15,10 @@ from typing import TYPE_CHECKING, Any
 from pydantic import TypeAdapter, ValidationError
 
 from bimcheck.errors import InputError, RuleError
+from bimcheck.model.measures import MEASURES
 from bimcheck.model.schema import resolve_schema, schema_info
 from bimcheck.results import Kind, Regulation, RuleSourceInfo, Severity
+from bimcheck.rules.aggregates import Aggregate
 from bimcheck.rules.facets import (
     OPTIONAL,
     PROHIBITED,
@@ -29,19 +31,25 @@ from bimcheck.rules.facets import (
     PartOfFacet,
     PropertyFacet,
 )
+from bimcheck.rules.measure_facet import MeasureFacet
+from bimcheck.rules.related import ANY, RelatedFacet
 from bimcheck.rules.requirement import Requirement, RuleSet
 from bimcheck.rules.values import ValueSpec
 from bimcheck.rules.yaml_schema import (
     FORMAT_VERSION,
     KNOWN_KEYS,
+    AggregateDoc,
     AttributeBody,
     ClassificationBody,
     EntityBody,
+    EntityItem,
     MaterialBody,
+    MeasureBody,
     ParameterDoc,
     Parameters,
     PartOfBody,
     PropertyBody,
+    RelatedBody,
     RequirementDoc,
     RequirementFile,
     Restriction,
@@ -418,6 +426,30 @@ def _literals(spec: ValueSpec) -> tuple[str, ...]:
     return (spec.simple,) if spec.simple is not None else spec.enumeration
 
 
+def _selected_classes(facets: list[Any], versions: list[str]) -> dict[str, list[str]] | None:
+    """Classes an applicability's entity facet names, per schema; None when it names none.
+
+    Only literal names count (a name or one_of): a pattern could select anything.
+    """
+    for item in facets:
+        if not isinstance(item, EntityItem):
+            continue
+        name = item.entity.name
+        if isinstance(name, str):
+            literals: tuple[str, ...] = (name,)
+        elif name.one_of and not name.pattern:
+            literals = tuple(name.one_of)
+        else:
+            return None
+        out = {}
+        for version in versions:
+            info = schema_info(version)
+            # A class a schema lacks is the IDS audit's to report.
+            out[version] = [n for n in (info.entity_name(c) for c in literals) if n is not None]
+        return out
+    return None
+
+
 class _Compiler:
     """Compiles a validated file to Requirements and collects what the schema alone cannot see."""
 
@@ -450,18 +482,39 @@ class _Compiler:
             self.issue(loc, "no ifc_versions: list them on the requirement or at the top of the file")
         if doc.weight is not None and doc.kind != "scored":
             self.issue((*loc, "weight"), "weight applies only to kind: scored (ska-krav are pass or fail)")
-        if doc.applies == PROHIBITED and doc.requirements:
+        if doc.applies == PROHIBITED and (doc.requirements or doc.aggregate):
             self.issue(
-                (*loc, "requirements"),
-                "applies: prohibited means no element may match the applicability, so it has no requirements",
+                (*loc, "requirements" if doc.requirements else "aggregate"),
+                "applies: prohibited means no element may match the applicability, so it has no "
+                + ("requirements" if doc.requirements else "aggregate"),
             )
+        if doc.applicability is None and not doc.manual:
+            self.issue(
+                loc,
+                "missing required key 'applicability' (only a manual requirement may leave it out)",
+            )
+        if doc.manual:
+            # A manual requirement is verified by hand: nothing would evaluate these.
+            for key in ("requirements", "aggregate"):
+                if getattr(doc, key):
+                    self.issue(
+                        (*loc, key),
+                        f"manual: true means the requirement is verified by hand, so it has no {key} "
+                        "(the applicability lists the elements to verify)",
+                    )
+        selected = _selected_classes(doc.applicability or [], versions)
         applicability = tuple(
-            self.facet(item, (*loc, "applicability", j), versions, in_applicability=True)
-            for j, item in enumerate(doc.applicability)
+            self.facet(item, (*loc, "applicability", j), versions, in_applicability=True, classes=selected)
+            for j, item in enumerate(doc.applicability or ())
         )
         requirements = tuple(
-            self.facet(item, (*loc, "requirements", j), versions, in_applicability=False)
+            self.facet(item, (*loc, "requirements", j), versions, in_applicability=False, classes=selected)
             for j, item in enumerate(doc.requirements)
+        )
+        aggregate = (
+            None
+            if doc.aggregate is None
+            else self.aggregate(doc.aggregate, (*loc, "aggregate"), versions, selected)
         )
         regulation = doc.regulation
         default_severity = Severity.ERROR if doc.kind == "mandatory" else Severity.WARNING
@@ -483,7 +536,54 @@ class _Compiler:
             verification=doc.verification,
             source=f"{self.source.path}:{self.source.line((*loc, 'id'))}",
             tags=tuple(doc.tags),
+            aggregate=aggregate,
+            manual=doc.manual,
         )
+
+    def aggregate(
+        self, doc: AggregateDoc, loc: Loc, versions: list[str], classes: dict[str, list[str]] | None
+    ) -> Aggregate:
+        if doc.measure is not None:
+            self.measure_applies(doc.measure, (*loc, "measure"), classes)
+        return Aggregate(
+            function=doc.function,
+            measure=doc.measure,
+            source=doc.source,
+            arguments=tuple(sorted(doc.arguments.items())),
+            where=tuple(
+                self.facet(item, (*loc, "where", j), versions, in_applicability=True, classes=classes)
+                for j, item in enumerate(doc.where)
+            ),
+            group_by=doc.group_by,
+            value=_optional_spec(doc.value),
+            name=doc.name,
+        )
+
+    def measure_applies(self, name: str, loc: Loc, classes: dict[str, list[str]] | None) -> None:
+        """A measure must be defined for the classes the facets select, where they name them.
+
+        A measure asked of a class it is not defined for is unknown on every element, so the
+        requirement could never pass: that is a mistake in the file, not in the model.
+        """
+        if not classes:
+            return
+        definition = MEASURES[name]
+        for version, names in classes.items():
+            info = schema_info(version)
+            wrong = [
+                c
+                for c in names
+                if not any(
+                    a.upper() in info.entities and info.is_subtype(c, a) for a in definition.applies_to
+                )
+            ]
+            if wrong:
+                self.issue(
+                    loc,
+                    f"measure {name} is defined for {', '.join(definition.applies_to)}, "
+                    f"not {', '.join(wrong)} (in {version})",
+                )
+                return
 
     def description(self, doc: RequirementDoc) -> str | None:
         parts = [doc.description] if doc.description else []
@@ -492,7 +592,16 @@ class _Compiler:
             parts.append(f"{label}: {doc.motive}")
         return "\n\n".join(parts) or None
 
-    def facet(self, item: Any, loc: Loc, versions: list[str], *, in_applicability: bool) -> Facet:
+    def facet(
+        self,
+        item: Any,
+        loc: Loc,
+        versions: list[str],
+        *,
+        in_applicability: bool,
+        classes: dict[str, list[str]] | None = None,
+    ) -> Facet:
+        """Compile one facet; `classes` are the classes it applies to per schema, when known."""
         key = next(iter(type(item).model_fields))  # each facet item has its kind as only key
         body = getattr(item, key)
         floc: Loc = (*loc, key)
@@ -500,7 +609,8 @@ class _Compiler:
         if in_applicability and cardinality is not None:
             self.issue(
                 (*floc, "cardinality"),
-                "cardinality applies only to facets under requirements (applicability facets select)",
+                "cardinality applies only to facets under requirements "
+                "(applicability and `where` facets select)",
             )
         card = cardinality or REQUIRED
         if isinstance(body, EntityBody):
@@ -540,6 +650,30 @@ class _Compiler:
             return MaterialFacet(
                 value=_optional_spec(body.value),
                 uri=body.uri,
+                cardinality=card,
+                instructions=body.instructions,
+            )
+        if isinstance(body, MeasureBody):
+            self.measure_applies(body.name, (*floc, "name"), classes)
+            return MeasureFacet(
+                measure=body.name,
+                value=_optional_spec(body.value),
+                source=body.source,
+                arguments=tuple(sorted(body.arguments.items())),
+                instructions=body.instructions,
+            )
+        if isinstance(body, RelatedBody):
+            # The facets under `where` select among the related elements, like an applicability.
+            related = _selected_classes(body.where, versions)
+            return RelatedFacet(
+                via=body.via,
+                where=tuple(
+                    self.facet(w, (*floc, "where", k), versions, in_applicability=True, classes=related)
+                    for k, w in enumerate(body.where)
+                ),
+                quantifier=body.quantifier or ANY,
+                count=_optional_spec(body.count),
+                arguments=tuple(sorted(body.arguments.items())),
                 cardinality=card,
                 instructions=body.instructions,
             )
@@ -601,7 +735,10 @@ class _Compiler:
         """Run the IDS audit on the requirements written as IDS, lines pointing into the YAML.
 
         Whatever this loader accepts, the IDS loader would accept too, so a requirement set
-        can later be published as IDS without surprises.
+        can later be published as IDS without surprises. Measures, relations and aggregates
+        are bimcheck's own and have no IDS form: they are left out of the specification, and
+        the facets a relation's `where` selects with are audited as a specification of their
+        own (they apply to the related elements, not to the requirement's).
         """
         from lxml import etree
 
@@ -611,15 +748,32 @@ class _Compiler:
         root = etree.Element(f"{{{IDS_NS}}}ids")
         specifications = etree.SubElement(root, f"{{{IDS_NS}}}specifications")
         for index, requirement in enumerate(requirements):
-            if requirement.ifc_versions:
-                specifications.append(self.as_ids(requirement, ("requirements", index)))
+            if not requirement.ifc_versions:
+                continue
+            loc: Loc = ("requirements", index)
+            applicability = _located(requirement.applicability, (*loc, "applicability"))
+            checks = _located(requirement.requirements, (*loc, "requirements"))
+            if requirement.aggregate is not None:
+                # A ratio's `where` tests the applicable elements themselves, as requirements do.
+                checks += _located(requirement.aggregate.where, (*loc, "aggregate", "where"))
+            if requirement.cardinality == PROHIBITED:
+                checks = []  # a prohibited requirement with requirements is reported in YAML terms
+            for spec in self.as_ids(requirement, loc, applicability, checks):
+                specifications.append(spec)
         self.issues.extend(
             _Issue(issue.line or 1, issue.message)
             for issue in audit_tree(etree.ElementTree(root))
             if issue.severity == "error"
         )
 
-    def as_ids(self, requirement: Requirement, loc: Loc) -> etree._Element:
+    def as_ids(
+        self,
+        requirement: Requirement,
+        loc: Loc,
+        applicability: list[tuple[Facet, Loc]],
+        checks: list[tuple[Facet, Loc]],
+    ) -> list[etree._Element]:
+        """IDS specifications for the requirement's IDS facets, then one per relation's `where`."""
         from lxml import etree
 
         from bimcheck.rules.ids import IDS_NS
@@ -633,24 +787,58 @@ class _Compiler:
             node.sourceline = self.source.line(at)  # type: ignore[assignment]
             return node
 
-        spec = element(
-            None,
-            "specification",
-            (*loc, "id"),
-            name=requirement.title,
-            ifcVersion=" ".join(requirement.ifc_versions),
-        )
-        occurs = {REQUIRED: ("1", "unbounded"), OPTIONAL: ("0", "unbounded"), PROHIBITED: ("0", "0")}
-        low, high = occurs[requirement.cardinality]
-        applicability = element(spec, "applicability", (*loc, "applicability"), minOccurs=low, maxOccurs=high)
-        for j, facet in enumerate(requirement.applicability):
-            _ids_facet(applicability, facet, (*loc, "applicability", j), element)
-        # A prohibited requirement with requirements is reported in YAML terms already.
-        if requirement.requirements and requirement.cardinality != PROHIBITED:
-            requirements = element(spec, "requirements", (*loc, "requirements"))
-            for j, facet in enumerate(requirement.requirements):
-                _ids_facet(requirements, facet, (*loc, "requirements", j), element)
-        return spec
+        def specification(
+            selecting: list[tuple[Facet, Loc]], required: list[tuple[Facet, Loc]], cardinality: str
+        ) -> etree._Element | None:
+            selecting = [(f, at) for f, at in selecting if f.kind in _IDS_KINDS]
+            required = [(f, at) for f, at in required if f.kind in _IDS_KINDS]
+            if not selecting:
+                # IDS needs an applicability facet; a requirement selecting only by measures or
+                # relations still has its IDS requirement facets audited, against no class.
+                if not required:
+                    return None
+                selecting, required = [(f, at) for f, at in required], []
+            spec = element(
+                None,
+                "specification",
+                (*loc, "id"),
+                name=requirement.title,
+                ifcVersion=" ".join(requirement.ifc_versions),
+            )
+            occurs = {REQUIRED: ("1", "unbounded"), OPTIONAL: ("0", "unbounded"), PROHIBITED: ("0", "0")}
+            low, high = occurs[cardinality]
+            node = element(spec, "applicability", (*loc, "applicability"), minOccurs=low, maxOccurs=high)
+            for facet, at in selecting:
+                _ids_facet(node, facet, at, element)
+            if required:
+                node = element(spec, "requirements", (*loc, "requirements"))
+                for facet, at in required:
+                    _ids_facet(node, facet, at, element)
+            return spec
+
+        out = [specification(applicability, checks, requirement.cardinality)]
+        for facet, at in [*applicability, *checks]:
+            for related, where in _relations(facet, at):
+                out.append(specification(_located(related.where, where), [], OPTIONAL))
+        return [spec for spec in out if spec is not None]
+
+
+_IDS_KINDS = frozenset({"entity", "attribute", "property", "classification", "material", "partOf"})
+
+
+def _located(facets: tuple[Facet, ...], loc: Loc) -> list[tuple[Facet, Loc]]:
+    return [(facet, (*loc, j)) for j, facet in enumerate(facets)]
+
+
+def _relations(facet: Facet, loc: Loc) -> list[tuple[RelatedFacet, Loc]]:
+    """Related facets in a facet, nested ones too, with the location of their `where` list."""
+    if not isinstance(facet, RelatedFacet):
+        return []
+    where: Loc = (*loc, "related", "where")
+    out = [(facet, where)]
+    for k, inner in enumerate(facet.where):
+        out.extend(_relations(inner, (*where, k)))
+    return out
 
 
 _Element = Callable[..., "etree._Element"]

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, cast
 
 from pydantic import (
     AfterValidator,
@@ -17,11 +18,19 @@ from pydantic import (
     model_validator,
 )
 
+from bimcheck.model.measures import MEASURES
 from bimcheck.model.relations import RELATIONS
+from bimcheck.rules.aggregates import GROUP_WORDS
 from bimcheck.rules.values import compile_xsd_pattern, to_decimal
 
+if TYPE_CHECKING:
+    from bimcheck.model.ifcmodel import Model
+
 FORMAT_VERSION = 1
-FACET_KINDS = ("entity", "attribute", "property", "classification", "material", "part_of")
+IDS_FACET_KINDS = ("entity", "attribute", "property", "classification", "material", "part_of")
+# bimcheck's own facets: values derived from geometry or quantities, and relations between elements.
+EXTENSION_FACET_KINDS = ("measure", "related")
+FACET_KINDS = IDS_FACET_KINDS + EXTENSION_FACET_KINDS
 
 _PARAMETER_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _REQUIREMENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
@@ -110,6 +119,65 @@ def _relation(text: str) -> str:
     return text
 
 
+def _did_you_mean(text: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(text, known, n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _measure_name(text: str) -> str:
+    if text not in MEASURES:
+        known = sorted(MEASURES)
+        raise ValueError(
+            f"unknown measure {text!r}{_did_you_mean(text, known)}; known: {', '.join(known) or 'none'}"
+        )
+    return text
+
+
+def via_names() -> tuple[str, ...]:
+    """The relations a `related` facet can follow, as the spatial index names them."""
+    from bimcheck.model.spatial import SpatialIndex
+
+    # The index builds its table of relations in its constructor without touching the model.
+    return tuple(sorted(SpatialIndex(cast("Model", None)).relations))
+
+
+def _via(text: str) -> str:
+    known = list(via_names())
+    if text not in known:
+        raise ValueError(f"unknown relation {text!r}{_did_you_mean(text, known)}; known: {', '.join(known)}")
+    return text
+
+
+def _group_by(text: str) -> str:
+    """A fixed grouping word, or `property:<Set>.<Name>` / `classification:<System>`."""
+    if text in GROUP_WORDS:
+        return text
+    kind, _, rest = text.partition(":")
+    if kind == "property" and re.fullmatch(r"[^.\s][^.]*\.[^.]+", rest):
+        return text
+    if kind == "classification" and rest.strip():
+        return text
+    raise ValueError(
+        f"group_by {text!r} is not one of {', '.join(GROUP_WORDS)}, "
+        "property:<PropertySet>.<Name> or classification:<System>"
+    )
+
+
+def _numeric(value: object) -> object:
+    """Measures and counts are numbers: only numeric values, enumerations and bounds apply."""
+    if isinstance(value, str):
+        _number(value)
+    elif isinstance(value, Restriction):
+        unusable = [
+            k for k in ("pattern", "length", "min_length", "max_length") if getattr(value, k) is not None
+        ]
+        if unusable:
+            raise ValueError(f"{', '.join(unusable)} cannot constrain a number: use min, max, one_of …")
+        for option in value.one_of or ():
+            _number(option)
+    return value
+
+
 # Text (titles, descriptions, names) is trimmed; values are compared exactly and keep their spaces.
 Text = Annotated[str, BeforeValidator(_stripped), AfterValidator(_not_blank)]
 ValueText = Annotated[str, BeforeValidator(scalar_text), AfterValidator(_not_blank)]
@@ -122,6 +190,14 @@ Language = Annotated[str, BeforeValidator(_stripped), AfterValidator(_language)]
 IfcVersion = Annotated[Literal["IFC2X3", "IFC4", "IFC4X3", "IFC4X3_ADD2"], BeforeValidator(_upper)]
 Cardinality = Literal["required", "optional", "prohibited"]
 Relation = Annotated[str, BeforeValidator(_upper), AfterValidator(_relation)]
+MeasureName = Annotated[str, BeforeValidator(_stripped), AfterValidator(_measure_name)]
+Via = Annotated[str, BeforeValidator(_stripped), AfterValidator(_via)]
+GroupBy = Annotated[str, BeforeValidator(_stripped), AfterValidator(_group_by)]
+MeasureSource = Literal["auto", "property", "geometry"]
+Quantifier = Literal["any", "all", "none"]
+Function = Literal["count", "sum", "min", "max", "mean", "ratio"]
+ArgumentName = Annotated[str, AfterValidator(_parameter_name)]
+Arguments = dict[ArgumentName, Text]
 
 
 class Closed(BaseModel):
@@ -167,6 +243,25 @@ Value = Annotated[
     Annotated[ValueText, Tag("simple")] | Annotated[Restriction, Tag("restriction")],
     Discriminator(_value_kind),
 ]
+
+
+def _integers(value: object) -> object:
+    """A count is a whole number: its value and bounds are integers."""
+    _numeric(value)
+    texts = [value] if isinstance(value, str) else []
+    if isinstance(value, Restriction):
+        texts = [
+            *(value.one_of or ()),
+            *(b for b in (value.min, value.max, value.greater_than, value.less_than) if b),
+        ]
+    for text in texts:
+        if not _INTEGER.fullmatch(text):
+            raise ValueError(f"{text!r} is not a whole number: a count is compared with integers")
+    return value
+
+
+NumericValue = Annotated[Value, AfterValidator(_numeric)]
+CountValue = Annotated[Value, AfterValidator(_integers)]
 
 
 def _entity_shorthand(value: object) -> object:
@@ -224,6 +319,58 @@ class PartOfBody(Closed):
     instructions: Text | None = None
 
 
+def _measure_shorthand(value: object) -> object:
+    """`measure: net_floor_area` is short for `measure: {name: net_floor_area}` (determinable)."""
+    return value if isinstance(value, dict | BaseModel) else {"name": value}
+
+
+def _measure_use(name: str, source: str, arguments: dict[str, str], where: str = "") -> None:
+    """A source the measure can use and arguments it takes: refused otherwise, with what it has."""
+    definition = MEASURES[name]
+    if source != "auto" and source not in definition.sources:
+        raise ValueError(
+            f"{where}measure {name} cannot be taken from {source}: it has {', '.join(definition.sources)}"
+        )
+    unknown = sorted(set(arguments) - set(definition.arguments))
+    if unknown:
+        takes = ", ".join(definition.arguments) or "no arguments"
+        raise ValueError(f"{where}measure {name} has no argument {', '.join(unknown)} (it takes {takes})")
+
+
+class MeasureBody(Closed):
+    """A value derived from quantities or geometry (bimcheck extension), in SI units."""
+
+    name: MeasureName
+    value: NumericValue | None = None
+    source: MeasureSource = "auto"
+    arguments: Arguments = {}
+    instructions: Text | None = None
+
+    @model_validator(mode="after")
+    def _usable(self) -> MeasureBody:
+        _measure_use(self.name, self.source, self.arguments)
+        return self
+
+
+class RelatedBody(Closed):
+    """Elements reached through a relation (bimcheck extension) must match facets of their own."""
+
+    via: Via
+    where: list[Facet] = []
+    quantifier: Quantifier | None = None
+    count: CountValue | None = None
+    arguments: Arguments = {}
+    # Prohibited is `quantifier: none`; optional lets an element with no related one pass.
+    cardinality: Literal["required", "optional"] | None = None
+    instructions: Text | None = None
+
+    @model_validator(mode="after")
+    def _one_way_to_count(self) -> RelatedBody:
+        if self.quantifier is not None and self.count is not None:
+            raise ValueError("give either quantifier or count, not both")
+        return self
+
+
 class EntityItem(Closed):
     entity: Annotated[EntityBody, BeforeValidator(_entity_shorthand)]
 
@@ -248,6 +395,14 @@ class PartOfItem(Closed):
     part_of: PartOfBody
 
 
+class MeasureItem(Closed):
+    measure: Annotated[MeasureBody, BeforeValidator(_measure_shorthand)]
+
+
+class RelatedItem(Closed):
+    related: RelatedBody
+
+
 def _facet_kind(value: Any) -> str | None:
     if isinstance(value, dict):
         keys = list(value)
@@ -257,21 +412,57 @@ def _facet_kind(value: Any) -> str | None:
     return None
 
 
-# One facet per list item, named by its single key. New kinds (measures, relations,
-# aggregates) join this union with a tag of their own; nothing else has to change.
+# One facet per list item, named by its single key: IDS's six, then bimcheck's measure and
+# related facets. A new kind joins this union with a tag of its own.
 Facet = Annotated[
     Annotated[EntityItem, Tag("entity")]
     | Annotated[AttributeItem, Tag("attribute")]
     | Annotated[PropertyItem, Tag("property")]
     | Annotated[ClassificationItem, Tag("classification")]
     | Annotated[MaterialItem, Tag("material")]
-    | Annotated[PartOfItem, Tag("part_of")],
+    | Annotated[PartOfItem, Tag("part_of")]
+    | Annotated[MeasureItem, Tag("measure")]
+    | Annotated[RelatedItem, Tag("related")],
     Discriminator(
         _facet_kind,
         custom_error_type="facet_kind",
         custom_error_message="a facet is a mapping with exactly one key: " + ", ".join(FACET_KINDS),
     ),
 ]
+
+
+RelatedBody.model_rebuild()
+
+
+class AggregateDoc(Closed):
+    """A key figure over the applicable elements (bimcheck extension), optionally grouped and bounded."""
+
+    function: Function
+    measure: MeasureName | None = None
+    source: MeasureSource = "auto"
+    arguments: Arguments = {}
+    where: list[Facet] = []
+    group_by: GroupBy | None = None
+    value: NumericValue | None = None
+    name: Text | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> AggregateDoc:
+        if self.function == "count" and self.measure is not None:
+            raise ValueError("count counts elements: it takes no measure (use sum for a total)")
+        if self.function in ("sum", "min", "max", "mean") and self.measure is None:
+            raise ValueError(f"{self.function} needs a measure to {self.function} (e.g. net_floor_area)")
+        if self.where and self.function != "ratio":
+            raise ValueError(
+                "where selects the part of a ratio; for other functions narrow the applicability instead"
+            )
+        if self.function == "ratio" and not self.where:
+            raise ValueError("ratio divides the part that matches `where` by the whole: give where")
+        if self.measure is None and (self.source != "auto" or self.arguments):
+            raise ValueError("source and arguments apply to a measure: name one")
+        if self.measure is not None:
+            _measure_use(self.measure, self.source, self.arguments)
+        return self
 
 
 class RegulationRef(Closed):
@@ -294,8 +485,11 @@ class RequirementDoc(Closed):
     tags: list[Text] = []
     ifc_versions: Annotated[list[IfcVersion], Field(min_length=1)] | None = None
     applies: Cardinality = "required"
-    applicability: Annotated[list[Facet], Field(min_length=1)]
+    # Left out only by manual requirements that name no elements (checked when compiling).
+    applicability: Annotated[list[Facet], Field(min_length=1)] | None = None
     requirements: list[Facet] = []
+    aggregate: AggregateDoc | None = None
+    manual: bool = False
 
 
 class ParameterDoc(Closed):
@@ -370,6 +564,9 @@ KNOWN_KEYS = frozenset(
         ClassificationBody,
         MaterialBody,
         PartOfBody,
+        MeasureBody,
+        RelatedBody,
+        AggregateDoc,
     )
     for name in model.model_fields
 ) | frozenset(FACET_KINDS)
