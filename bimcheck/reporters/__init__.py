@@ -18,6 +18,7 @@ class RenderOptions:
     bcf_version: str = "2.1"  # 2.1 | 3.0
     sign_key: str | None = None  # PEM private key: sign the compliance XML (XML-DSig)
     sign_cert: str | None = None  # PEM X.509 certificate that goes with the key
+    fail_on: str = "mandatory"  # JUnit: what counts as a failure, as for the exit code (--fail-on)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,11 +44,26 @@ def _json(run: RunResult, options: RenderOptions) -> str:
     return render(run)
 
 
+def _bcf(run: RunResult, options: RenderOptions) -> bytes:
+    from bimcheck.reporters.bcf_report import render
+
+    return render(run, version=options.bcf_version, group=options.bcf_group, lang=options.lang)
+
+
+def _junit(run: RunResult, options: RenderOptions) -> str:
+    from bimcheck.reporters.junit_report import render
+
+    return render(run, fail_on=options.fail_on)
+
+
 FORMATS: dict[str, Format] = {
     f.name: f
     for f in (
         Format("console", _console, ".txt", "readable summary with failing elements"),
         Format("json", _json, ".json", "lossless, versioned machine report"),
+        # BCF asks for plans: the element outlines aim each viewpoint's camera.
+        Format("bcf", _bcf, ".bcf", "BCF 2.1/3.0 topics for BIM tools", needs_plans=True),
+        Format("junit", _junit, ".xml", "JUnit XML for CI: a test case per requirement"),
     )
 }
 
