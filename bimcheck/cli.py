@@ -48,6 +48,13 @@ SignKeyOption = Annotated[
 SignCertOption = Annotated[
     Path | None, typer.Option("--sign-cert", help="PEM X.509 certificate that goes with --sign-key.")
 ]
+FailOnOption = Annotated[
+    str,
+    typer.Option(
+        help="Exit 1 when a requirement at or above this level fails: "
+        "any, mandatory, error, warning, info, none. JUnit reports count failures the same way."
+    ),
+]
 ParamOption = Annotated[
     list[str] | None,
     typer.Option("--param", "-p", help="Override a YAML parameter: NAME=VALUE; repeatable."),
@@ -117,13 +124,7 @@ def check(
             "--output", "-o", help="FORMAT[:PATH], e.g. json:out/report.json; repeatable. Default: console."
         ),
     ] = None,
-    fail_on: Annotated[
-        str,
-        typer.Option(
-            help="Exit 1 when a requirement at or above this level fails: "
-            "any, mandatory, error, warning, info, none."
-        ),
-    ] = "mandatory",
+    fail_on: FailOnOption = "mandatory",
     param: ParamOption = None,
     only: Annotated[list[str] | None, typer.Option(help="Check only these requirement ids or tags.")] = None,
     skip: Annotated[list[str] | None, typer.Option(help="Leave out these requirement ids or tags.")] = None,
@@ -136,14 +137,12 @@ def check(
     """Check MODELS against requirement files and write reports."""
     from bimcheck.engine import run_check
     from bimcheck.reporters import needs_plans, parse_outputs, write_outputs
-    from bimcheck.results import FAIL_ON_LEVELS, exit_code
+    from bimcheck.results import exit_code
     from bimcheck.rules.loader import load_rules
 
-    if fail_on not in FAIL_ON_LEVELS:
-        _fail(f"--fail-on {fail_on!r}: choose from {', '.join(FAIL_ON_LEVELS)}")
     outputs = output or ["console"]
     _check_outputs(parse_outputs, outputs)
-    options = _render_options(lang, bcf_group, bcf_version, sign_key, sign_cert)
+    options = _render_options(lang, bcf_group, bcf_version, sign_key, sign_cert, fail_on)
     ruleset = _guard(lambda: load_rules(rules, _parameters(param)).select(only or (), skip or ()))
     if not ruleset.requirements:
         _fail("no requirements selected: nothing to check", 3)
@@ -153,9 +152,18 @@ def check(
 
 
 def _render_options(
-    lang: str, bcf_group: bool, bcf_version: str, sign_key: Path | None, sign_cert: Path | None
+    lang: str,
+    bcf_group: bool,
+    bcf_version: str,
+    sign_key: Path | None,
+    sign_cert: Path | None,
+    fail_on: str,
 ) -> RenderOptions:
     from bimcheck.reporters import RenderOptions
+    from bimcheck.results import FAIL_ON_LEVELS
+
+    if fail_on not in FAIL_ON_LEVELS:
+        _fail(f"--fail-on {fail_on!r}: choose from {', '.join(FAIL_ON_LEVELS)}")
 
     if lang not in ("sv", "en"):
         _fail(f"--lang {lang!r}: choose sv or en")
@@ -170,6 +178,7 @@ def _render_options(
         bcf_version=bcf_version,
         sign_key=None if sign_key is None else str(sign_key),
         sign_cert=None if sign_cert is None else str(sign_cert),
+        fail_on=fail_on,
     )
 
 
@@ -196,6 +205,7 @@ def report(
     bcf_version: BcfVersionOption = "2.1",
     sign_key: SignKeyOption = None,
     sign_cert: SignCertOption = None,
+    fail_on: FailOnOption = "mandatory",
 ) -> None:
     """Re-render reports from a saved JSON report, without the model."""
     from bimcheck.reporters import parse_outputs, write_outputs
@@ -203,7 +213,7 @@ def report(
 
     outputs = output or ["console"]
     _check_outputs(parse_outputs, outputs)
-    options = _render_options(lang, bcf_group, bcf_version, sign_key, sign_cert)
+    options = _render_options(lang, bcf_group, bcf_version, sign_key, sign_cert, fail_on)
     run = _guard(lambda: read_json_report(run_json))
     _guard(lambda: write_outputs(run, outputs, _stdout, options))
 

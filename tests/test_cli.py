@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from bimcheck import __version__
 from bimcheck.cli import app
+from bimcheck.reporters import FORMATS
 from bimcheck.results import SCHEMA_VERSION
 from tests.builders import ModelBuilder
 
@@ -272,7 +273,7 @@ def test_no_output_option_means_console_on_stdout(files: dict[str, Path]) -> Non
 @pytest.mark.parametrize(
     ("spec", "message"),
     [
-        ("xml:{d}/r.xml", "--output: unknown output format 'xml'; choose from console, json"),
+        ("pdf:{d}/r.pdf", f"--output: unknown output format 'pdf'; choose from {', '.join(FORMATS)}"),
         ("console", "--output: only one output can go to stdout, got 'json', 'console'"),
     ],
 )
