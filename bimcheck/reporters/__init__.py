@@ -44,6 +44,12 @@ def _json(run: RunResult, options: RenderOptions) -> str:
     return render(run)
 
 
+def _html(run: RunResult, options: RenderOptions) -> str:
+    from bimcheck.reporters.html import render
+
+    return render(run, options.lang)
+
+
 def _bcf(run: RunResult, options: RenderOptions) -> bytes:
     from bimcheck.reporters.bcf_report import render
 
@@ -64,6 +70,7 @@ FORMATS: dict[str, Format] = {
         # BCF asks for plans: the element outlines aim each viewpoint's camera.
         Format("bcf", _bcf, ".bcf", "BCF 2.1/3.0 topics for BIM tools", needs_plans=True),
         Format("junit", _junit, ".xml", "JUnit XML for CI: a test case per requirement"),
+        Format("html", _html, ".html", "self-contained page, SVG floor plans (--lang sv|en)", needs_plans=True),
     )
 }
 
