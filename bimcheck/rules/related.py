@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 import ifcopenshell
 
-from bimcheck.rules.facets import REQUIRED, Check, Facet, Match
+from bimcheck.rules.facets import REQUIRED, Check, Facet, Match, satisfied
 from bimcheck.rules.values import ValueSpec
 
 if TYPE_CHECKING:
@@ -16,6 +16,8 @@ if TYPE_CHECKING:
 
 ANY, ALL, NONE = "any", "all", "none"
 QUANTIFIERS = (ANY, ALL, NONE)
+# Related elements named in the observed text; more are counted, not named.
+_NAMED = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,8 +25,10 @@ class RelatedFacet:
     """Elements related to this one (e.g. `host`, `windows`) must match facets of their own.
 
     `quantifier` says whether any, all or none of the related elements must match; `count`,
-    when given, instead bounds how many match. A relation that cannot be determined (for
-    instance when it needs geometry that failed) is UNKNOWN, never a pass.
+    when given, instead bounds how many match. `all` over no related elements is ABSENT, not
+    a vacuous pass (an optional facet tolerates it). A relation that cannot be determined, or
+    a related element whose own facets cannot be decided where that changes the outcome, is
+    UNKNOWN, never a pass. The observed text says which method found the related elements.
     """
 
     via: str
@@ -38,49 +42,71 @@ class RelatedFacet:
 
     def describe(self) -> str:
         condition = " and ".join(f.describe() for f in self.where) or "any element"
+        args = "".join(f", {k}={v}" for k, v in self.arguments)
+        via = f"{self.via} ({args.removeprefix(', ')})" if args else self.via
         if self.count is not None:
-            return f"number of {self.via} with {condition}: {self.count.describe()}"
-        return f"{self.quantifier} {self.via} with {condition}"
+            return f"number of {via} with {condition}: {self.count.describe()}"
+        return f"{self.quantifier} {via} with {condition}"
 
     def check(self, model: Model, element: ifcopenshell.entity_instance) -> Check:
-        related = model.spatial.related(element, self.via, dict(self.arguments))
-        if related is None:
-            return Check(Match.UNKNOWN, "relation_unknown", f"{self.via} cannot be determined")
-        matching = unknown = 0
+        relation = model.spatial.relate(element, self.via, dict(self.arguments))
+        if relation.elements is None:
+            return Check(
+                Match.UNKNOWN,
+                "relation_unknown",
+                f"{self.via} cannot be determined by {relation.method}: {relation.reason}",
+            )
+        related = relation.elements
+        matching: list[ifcopenshell.entity_instance] = []
+        unknown = 0
         for other in related:
-            checks = [f.check(model, other).match for f in self.where]
-            if all(m is Match.PASS for m in checks):
-                matching += 1
-            elif any(m is Match.UNKNOWN for m in checks) and not any(
-                m in (Match.FAIL, Match.ABSENT) for m in checks
-            ):
-                unknown += 1
-        total = len(related)
-        observed = f"{total} {self.via}, {matching} matching" + (
-            f", {unknown} undetermined" if unknown else ""
-        )
-        if self.count is not None:
-            outcomes = {self.count.matches(n) for n in range(matching, matching + unknown + 1)}
-            if len(outcomes) > 1:
-                return Check(Match.UNKNOWN, "relation_unknown", observed, matching)
-            return Check(Match.PASS if outcomes.pop() else Match.FAIL, "count", observed, matching)
-        if self.quantifier == ANY:
-            if matching:
-                return Check(Match.PASS, "ok", observed, matching)
-        elif self.quantifier == ALL:
-            if total - matching - unknown:
-                return Check(Match.FAIL, "not_all_match", observed, matching)
-            if not unknown and total:
-                return Check(Match.PASS, "ok", observed, matching)
-        elif matching:  # none
-            return Check(Match.FAIL, "some_match", observed, matching)
-        elif not unknown:
-            return Check(Match.PASS, "ok", observed, matching)
+            checks = [(f, f.check(model, other)) for f in self.where]
+            if all(satisfied(f.cardinality, c) for f, c in checks):
+                matching.append(other)
+            elif not any(c.match is not Match.UNKNOWN and not satisfied(f.cardinality, c) for f, c in checks):
+                unknown += 1  # nothing contradicts it, but something could not be decided
+        total, n = len(related), len(matching)
+        observed = f"{total} {self.via} by {relation.method}"
+        if self.where:
+            observed += f", {n} matching"
+            shown = matching
+        else:
+            shown = related
+        if shown:
+            names = ", ".join(_name(e) for e in shown[:_NAMED])
+            observed += f" ({names}{', …' if len(shown) > _NAMED else ''})"
         if unknown:
-            return Check(Match.UNKNOWN, "relation_unknown", observed, matching)
+            observed += f", {unknown} undetermined"
+        if self.count is not None:
+            outcomes = {self.count.matches(k) for k in range(n, n + unknown + 1)}
+            if len(outcomes) > 1:
+                return Check(Match.UNKNOWN, "relation_unknown", observed, n)
+            return Check(Match.PASS if outcomes.pop() else Match.FAIL, "count", observed, n)
+        if self.quantifier == ANY:
+            if n:
+                return Check(Match.PASS, "ok", observed, n)
+        elif self.quantifier == ALL:
+            if total - n - unknown:
+                return Check(Match.FAIL, "not_all_match", observed, n)
+            if not unknown and total:
+                return Check(Match.PASS, "ok", observed, n)
+        elif n:  # none
+            return Check(Match.FAIL, "some_match", observed, n)
+        elif not unknown:
+            return Check(Match.PASS, "ok", observed, n)
+        if unknown:
+            return Check(Match.UNKNOWN, "relation_unknown", observed, n)
         if not total:
             return Check(Match.ABSENT, "no_related", observed, 0)
-        return Check(Match.FAIL, "none_match", observed, matching)
+        return Check(Match.FAIL, "none_match", observed, n)
 
     def candidates(self, model: Model) -> Iterable[ifcopenshell.entity_instance]:
-        return model.spatial.candidates(self.via)
+        # When the facet needs at least one matching related element, only elements that can
+        # have one are candidates, which relationship indexes give cheaply.
+        nonempty = self.quantifier in (ANY, ALL) if self.count is None else not self.count.matches(0)
+        return model.spatial.candidates(self.via, nonempty=nonempty)
+
+
+def _name(element: ifcopenshell.entity_instance) -> str:
+    name = getattr(element, "Name", None)
+    return str(name) if name else str(getattr(element, "GlobalId", None) or f"#{element.id()}")
