@@ -27,7 +27,6 @@ from bimcheck.results import (
 )
 from bimcheck.rules import aggregates
 from bimcheck.rules.facets import OPTIONAL, PROHIBITED, REQUIRED, Check, Facet, Match, satisfied
-from bimcheck.rules.measure_facet import format_number
 from bimcheck.rules.requirement import Requirement, RuleSet
 
 # Called after each requirement: (model name, requirement id, done, total).
@@ -307,7 +306,7 @@ def evaluate(model: Model, requirement: Requirement) -> RequirementResult:
             if aggregate is not None:
                 key_figures, figure_status, figure_message = aggregates.evaluate(model, aggregate, applicable)
                 status = _worst((status, figure_status))
-                message = f"{message}; {figure_message}"
+                message = "; ".join(m for m in (message, figure_message) if m)
     except Exception as exc:
         return _result(
             model, requirement, Status.ERROR, (), 0, f"could not evaluate: {type(exc).__name__}: {exc}", notes
@@ -319,32 +318,8 @@ def _contribution(
     model: Model, aggregate: aggregates.Aggregate, element: ifcopenshell.entity_instance
 ) -> ElementResult:
     """An element counted in a key figure, with the value it contributed and where it came from."""
-    if aggregate.measure is None:
-        finding = Finding(facet="aggregate", status=Status.PASS, reason="counted", message="counted")
-        return _element_result(model, element, Status.PASS, (finding,))
-    measured = model.measures.get(element, aggregate.measure, aggregate.source, dict(aggregate.arguments))
-    if measured.value is None:
-        finding = Finding(
-            facet="measure",
-            status=Status.NOT_EVALUABLE,
-            reason="not_determinable",
-            message=f"{aggregate.measure} unknown: {measured.reason}",
-            expected=f"{aggregate.measure} is determinable",
-            unit=measured.unit,
-        )
-        return _element_result(model, element, Status.NOT_EVALUABLE, (finding,))
-    observed = f"{aggregate.measure} = {format_number(measured.value, measured.unit)}"
-    finding = Finding(
-        facet="measure",
-        status=Status.PASS,
-        reason="contributes",
-        message=f"contributes {observed}",
-        observed=observed,
-        value=measured.value,
-        unit=measured.unit,
-        source=measured.source,
-    )
-    return _element_result(model, element, Status.PASS, (finding,))
+    finding = aggregates.contribution(model, aggregate, element)
+    return _element_result(model, element, finding.status, (finding,))
 
 
 def _schema_listed(schema: str, versions: Sequence[str]) -> bool:
