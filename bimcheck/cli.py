@@ -218,6 +218,53 @@ def report(
     _guard(lambda: write_outputs(run, outputs, _stdout, options))
 
 
+@app.command()
+def verify(
+    report_xml: Annotated[Path, typer.Argument(help="A compliance XML written by `-o xml:...`.")],
+    model: Annotated[
+        list[Path], typer.Option("--model", "-m", help="Model the report was made from; repeatable.")
+    ],
+    rules: RulesOption,
+    param: Annotated[
+        list[str] | None,
+        typer.Option("--param", "-p", help="Require that the report used this parameter value: NAME=VALUE."),
+    ] = None,
+    require_signature: Annotated[
+        bool, typer.Option("--require-signature", help="An unsigned report fails verification.")
+    ] = False,
+    trust: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--trust",
+            help="PEM certificate the signer's must be (or be issued by); repeatable. "
+            "Without it a valid signature proves integrity, not identity.",
+        ),
+    ] = None,
+    show_all: Annotated[
+        bool, typer.Option("--all", help="List every difference, not the first 50 of each kind.")
+    ] = False,
+) -> None:
+    """Re-run a compliance XML's check and confirm the report, or say precisely what differs.
+
+    Exit code 0: verified; 1: differences found; 2: unreadable or invalid report, missing files.
+    """
+    from bimcheck.workflows.verify import verify as verify_report
+
+    outcome = _guard(
+        lambda: verify_report(
+            report_xml,
+            model,
+            rules,
+            _parameters(param),
+            require_signature=require_signature,
+            trust=trust or [],
+        )
+    )
+    for line in outcome.lines(None if show_all else 50):
+        typer.echo(line)
+    raise typer.Exit(0 if outcome.verified else 1)
+
+
 @ids_app.command("audit")
 def ids_audit(files: Annotated[list[Path], typer.Argument(help="IDS file(s) to audit.")]) -> None:
     """Report problems in IDS files that the XSD cannot catch, with line numbers.

@@ -165,7 +165,7 @@ def test_colour_reaches_stdout_but_never_a_file(run: RunResult, tmp_path: Path) 
 @pytest.mark.parametrize(
     ("specs", "message"),
     [
-        (["json:{d}/a.json", "xml:{d}/b.xml"], "unknown output format 'xml'"),
+        (["json:{d}/a.json", "pdf:{d}/b.pdf"], "unknown output format 'pdf'"),
         (["json:{d}/a.json", "json", "console"], "only one output can go to stdout"),
         (["json:{d}/a.json", "console:-", "json"], "only one output can go to stdout"),
     ],

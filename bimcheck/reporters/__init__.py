@@ -62,11 +62,18 @@ def _junit(run: RunResult, options: RenderOptions) -> str:
     return render(run, fail_on=options.fail_on)
 
 
+def _xml(run: RunResult, options: RenderOptions) -> str:
+    from bimcheck.reporters.xml_report import render
+
+    return render(run, options.sign_key, options.sign_cert)
+
+
 FORMATS: dict[str, Format] = {
     f.name: f
     for f in (
         Format("console", _console, ".txt", "readable summary with failing elements"),
         Format("json", _json, ".json", "lossless, versioned machine report"),
+        Format("xml", _xml, ".xml", "compliance XML with XSD; verifiable, optionally signed"),
         # BCF asks for plans: the element outlines aim each viewpoint's camera.
         Format("bcf", _bcf, ".bcf", "BCF 2.1/3.0 topics for BIM tools", needs_plans=True),
         Format("junit", _junit, ".xml", "JUnit XML for CI: a test case per requirement"),
