@@ -200,6 +200,7 @@ class SpatialIndex:
             raise ValueError(
                 f"relation {via!r} takes no argument {', '.join(unexpected)} (allowed: {allowed})"
             )
+        _method(args), _tolerance(args)  # refuse a bad argument even where it is not needed
         return self.relations[via](element, args)
 
     def related(
@@ -827,11 +828,16 @@ def _adjacent_openings(model: Model, cls: str, tolerance: float) -> _Adjacency:
             near = tree.query(space_shape.footprint, predicate="dwithin", distance=max(b[3] for b in bodies))
             for i in sorted(near):
                 element, footprint, shape, reach = bodies[i]
-                if _vertical_overlap(space_shape, shape) < MIN_VERTICAL_OVERLAP:
-                    continue
-                facing = _facing_length(footprint, outline, reach) >= MIN_FACING
-                # A roof window (or glazing in no wall) lies within the room's own footprint.
-                inside = _inside_share(footprint, space_shape.footprint.buffer(tolerance)) >= CONTAINED_SHARE
+                overlap = _vertical_overlap(space_shape, shape)
+                facing = (
+                    overlap >= MIN_VERTICAL_OVERLAP
+                    and _facing_length(footprint, outline, reach) >= MIN_FACING
+                )
+                # A roof window lies over the room's own footprint, in the roof just above it.
+                inside = (
+                    overlap >= -reach
+                    and _inside_share(footprint, space_shape.footprint.buffer(tolerance)) >= CONTAINED_SHARE
+                )
                 if facing or inside:
                     of_space[space.id()].append(element)
                     of_element[element.id()].append(space)
