@@ -75,8 +75,8 @@ def test_a_window_meeting_a_room_over_5_cm_at_a_wall_corner_is_not_that_rooms_wi
     # MIN_FACING is 10 cm, so it is B's window only.
     plan, named = flat(boundaries=False)
     model = plan.model()
-    assert "WX" not in names(model.spatial.related(named["A"], "windows"))  # type: ignore[operator]
-    assert "WX" in names(model.spatial.related(named["B"], "windows"))  # type: ignore[operator]
+    assert names(model.spatial.related(named["A"], "windows")) == ["W1"]
+    assert names(model.spatial.related(named["B"], "windows")) == ["W2", "WX"]
     assert names(model.spatial.related(named["WX"], "spaces")) == ["B"]
 
 
@@ -134,7 +134,7 @@ def test_the_spaces_of_a_window_or_door_are_the_rooms_that_list_it(boundaries: b
     rooms = [named[r] for r in "ABC"]
     for opening in [*model.file.by_type("IfcWindow"), *model.file.by_type("IfcDoor")]:
         via = "windows" if opening.is_a("IfcWindow") else "doors"
-        listing = sorted(r.Name for r in rooms if opening in model.spatial.related(r, via))  # type: ignore[operator]
+        listing = sorted(r.Name for r in rooms if opening in (model.spatial.related(r, via) or []))
         assert names(model.spatial.related(opening, "spaces")) == listing, opening.Name
 
 
@@ -367,19 +367,18 @@ def test_every_relation_is_implemented_and_its_candidates_are_a_superset() -> No
     plan, named = furnished()
     plan.zone("Lgh 1001", [named["A"], named["B"]])
     model = plan.model()
-    everything = [e for e in model.file.by_type("IfcProduct")]
     for via in RELATIONS:
         pool = {e.id() for e in model.spatial.candidates(via)}
         nonempty = {e.id() for e in model.spatial.candidates(via, nonempty=True)}
-        assert nonempty <= pool | nonempty
-        for element in everything:
+        for element in model.file.by_type("IfcProduct"):
             related = model.spatial.related(element, via)
-            if related:
+            if related is None or related:  # undetermined or related to something
+                assert element.id() in pool, (via, element.Name)
                 assert element.id() in nonempty, (via, element.Name)
 
 
 def test_the_cheap_candidates_of_host_are_what_fills_or_voids_and_doors_and_windows() -> None:
-    plan, named = flat()
+    plan, _ = flat()
     model = plan.model()
     cheap = {e.is_a() for e in model.spatial.candidates("host", nonempty=True)}
     assert cheap == {"IfcWindow", "IfcDoor", "IfcOpeningElement"}
