@@ -51,4 +51,4 @@ samples: $(STAMP)
 	cp out/demo-house.console.txt out/demo-house.json samples/expected/
 
 clean:
-	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache .import_linter_cache
+	rm -rf $(VENV) out test-artifacts .pytest_cache .mypy_cache .ruff_cache .import_linter_cache
