@@ -77,7 +77,7 @@ FORMATS: dict[str, Format] = {
         # BCF asks for plans: the element outlines aim each viewpoint's camera.
         Format("bcf", _bcf, ".bcf", "BCF 2.1/3.0 topics for BIM tools", needs_plans=True),
         Format("junit", _junit, ".xml", "JUnit XML for CI: a test case per requirement"),
-        Format("html", _html, ".html", "self-contained page, SVG floor plans (--lang sv|en)", needs_plans=True),
+        Format("html", _html, ".html", "self-contained page with SVG floor plans", needs_plans=True),
     )
 }
 
