@@ -14,6 +14,7 @@ from bimcheck.engine import evaluate
 from bimcheck.errors import RuleError
 from bimcheck.model.ifcmodel import open_model
 from bimcheck.model.measures import MEASURES, SOURCES, Measured, MeasureDef
+from bimcheck.model.spatial import RELATIONS as SPATIAL_RELATIONS
 from bimcheck.results import Status
 from bimcheck.rules.aggregates import FUNCTIONS, GROUP_WORDS, Aggregate
 from bimcheck.rules.facets import AttributeFacet, EntityFacet, PropertyFacet
@@ -248,8 +249,9 @@ def test_the_closed_vocabularies_are_those_of_the_engine() -> None:
 
 @pytest.mark.parametrize("via", via_names())
 def test_every_relation_the_spatial_index_follows_can_be_written(tmp_path: Path, via: str) -> None:
+    start = SPATIAL_RELATIONS[via].starts_from[0]
     path = write(
-        tmp_path, requirement_file(f"applicability:\n  - entity: IfcSpace\n  - related: {{via: {via}}}\n")
+        tmp_path, requirement_file(f"applicability:\n  - entity: {start}\n  - related: {{via: {via}}}\n")
     )
     assert load_yaml(path, {}).requirements[0].applicability[1] == RelatedFacet(via=via)
 
@@ -319,6 +321,27 @@ def test_every_registered_measure_can_be_written_for_the_classes_it_applies_to(
             "applicability:\n  - entity: IfcSpace\n  - related: {via: hots}\n",
             9,
             "related.via: unknown relation 'hots' (did you mean 'host'?); known: ",
+        ),
+        (
+            "applicability:\n  - entity: IfcDoor\n  - related: {via: windows}\n",
+            9,
+            "relation windows is defined for IfcSpace, not IfcDoor (in IFC4)",
+        ),
+        (
+            "applicability:\n  - entity: IfcSpace\n  - related: {via: windows, arguments: {depth: 1}}\n",
+            9,
+            "relation windows has no argument depth (it takes method, tolerance)",
+        ),
+        (
+            "applicability:\n  - entity: IfcSpace\n  - related: {via: windows, arguments: {method: guess}}\n",
+            9,
+            "method 'guess' is not one of auto, relationships, geometry",
+        ),
+        (
+            "applicability:\n  - entity: IfcSpace\n"
+            "  - related: {via: windows, arguments: {tolerance: '1,5'}}\n",
+            9,
+            "'1,5' is not a number (use a decimal point, not a comma)",
         ),
         (
             "applicability:\n  - entity: IfcSpace\n  - related: {via: windows, quantifier: all, count: 1}\n",
@@ -569,7 +592,11 @@ def test_the_readme_measure_table_documents_every_registered_measure() -> None:
     text = README.read_text(encoding="utf-8")
     table = re.search(r"\| measure \| of \| unit \| what \|\n\|[-|]+\|\n((?:\|.*\|\n)+)", text)
     assert table, "measure table not found"
-    documented = re.findall(r"^\| `(\w+)` \|", table.group(1), re.M)
+    documented = {
+        name
+        for row in re.findall(r"^\| ([^|]+) \|", table.group(1), re.M)
+        for name in re.findall(r"`(\w+)`", row)
+    }
     undocumented = sorted(set(MEASURES) - set(documented))
     assert not undocumented, f"README does not document the measures {undocumented}"
 

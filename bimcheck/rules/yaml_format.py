@@ -17,6 +17,7 @@ from pydantic import TypeAdapter, ValidationError
 from bimcheck.errors import InputError, RuleError
 from bimcheck.model.measures import MEASURES
 from bimcheck.model.schema import resolve_schema, schema_info
+from bimcheck.model.spatial import RELATIONS as SPATIAL_RELATIONS
 from bimcheck.results import Kind, Regulation, RuleSourceInfo, Severity
 from bimcheck.rules.aggregates import Aggregate
 from bimcheck.rules.facets import (
@@ -565,23 +566,25 @@ class _Compiler:
         A measure asked of a class it is not defined for is unknown on every element, so the
         requirement could never pass: that is a mistake in the file, not in the model.
         """
+        self.classes_fit(f"measure {name}", MEASURES[name].applies_to, loc, classes)
+
+    def classes_fit(
+        self, what: str, defined_for: tuple[str, ...], loc: Loc, classes: dict[str, list[str]] | None
+    ) -> None:
+        """Each selected class is one `defined_for` names, or a subclass of one, in every schema."""
         if not classes:
             return
-        definition = MEASURES[name]
         for version, names in classes.items():
             info = schema_info(version)
             wrong = [
                 c
                 for c in names
-                if not any(
-                    a.upper() in info.entities and info.is_subtype(c, a) for a in definition.applies_to
-                )
+                if not any(a.upper() in info.entities and info.is_subtype(c, a) for a in defined_for)
             ]
             if wrong:
                 self.issue(
                     loc,
-                    f"measure {name} is defined for {', '.join(definition.applies_to)}, "
-                    f"not {', '.join(wrong)} (in {version})",
+                    f"{what} is defined for {', '.join(defined_for)}, not {', '.join(wrong)} (in {version})",
                 )
                 return
 
@@ -663,6 +666,8 @@ class _Compiler:
                 instructions=body.instructions,
             )
         if isinstance(body, RelatedBody):
+            starts = SPATIAL_RELATIONS[body.via].starts_from
+            self.classes_fit(f"relation {body.via}", starts, (*floc, "via"), classes)
             # The facets under `where` select among the related elements, like an applicability.
             related = _selected_classes(body.where, versions)
             return RelatedFacet(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated, Any, Literal, cast
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -20,11 +20,10 @@ from pydantic import (
 
 from bimcheck.model.measures import MEASURES
 from bimcheck.model.relations import RELATIONS
+from bimcheck.model.spatial import METHODS
+from bimcheck.model.spatial import RELATIONS as SPATIAL_RELATIONS
 from bimcheck.rules.aggregates import GROUP_WORDS
 from bimcheck.rules.values import compile_xsd_pattern, to_decimal
-
-if TYPE_CHECKING:
-    from bimcheck.model.ifcmodel import Model
 
 FORMAT_VERSION = 1
 IDS_FACET_KINDS = ("entity", "attribute", "property", "classification", "material", "part_of")
@@ -134,11 +133,8 @@ def _measure_name(text: str) -> str:
 
 
 def via_names() -> tuple[str, ...]:
-    """The relations a `related` facet can follow, as the spatial index names them."""
-    from bimcheck.model.spatial import SpatialIndex
-
-    # The index builds its table of relations in its constructor without touching the model.
-    return tuple(sorted(SpatialIndex(cast("Model", None)).relations))
+    """The relations a `related` facet can follow, as the spatial index defines them."""
+    return tuple(sorted(SPATIAL_RELATIONS))
 
 
 def _via(text: str) -> str:
@@ -146,6 +142,21 @@ def _via(text: str) -> str:
     if text not in known:
         raise ValueError(f"unknown relation {text!r}{_did_you_mean(text, known)}; known: {', '.join(known)}")
     return text
+
+
+def _relation_arguments(via: str, arguments: dict[str, str]) -> None:
+    """Arguments a relation takes, with values it accepts: refused here, before any model is read."""
+    definition = SPATIAL_RELATIONS[via]
+    unknown = sorted(set(arguments) - set(definition.arguments))
+    if unknown:
+        takes = ", ".join(definition.arguments) or "no arguments"
+        raise ValueError(f"relation {via} has no argument {', '.join(unknown)} (it takes {takes})")
+    method = arguments.get("method")
+    if method is not None and method not in METHODS:
+        raise ValueError(f"method {method!r} is not one of {', '.join(METHODS)}")
+    tolerance = arguments.get("tolerance")
+    if tolerance is not None:
+        _number(tolerance)
 
 
 def _group_by(text: str) -> str:
@@ -368,6 +379,7 @@ class RelatedBody(Closed):
     def _one_way_to_count(self) -> RelatedBody:
         if self.quantifier is not None and self.count is not None:
             raise ValueError("give either quantifier or count, not both")
+        _relation_arguments(self.via, self.arguments)
         return self
 
 
