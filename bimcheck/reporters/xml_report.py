@@ -62,23 +62,28 @@ def text(value: str) -> str:
 
 def _attrs(pairs: Iterable[tuple[str, str | int | float | None]]) -> dict[str, str]:
     """Attributes in the given (schema) order; None is left out, numbers get canonical text."""
-    out: dict[str, str] = {}
-    for name, value in pairs:
-        if value is None:
-            continue
-        out[name] = text(value) if isinstance(value, str) else number(value)
-    return out
+    return {
+        name: value if isinstance(value, str) else number(value) for name, value in pairs if value is not None
+    }
 
 
 def _sub(
     parent: etree._Element, tag: str, attrib: Iterable[tuple[str, str | int | float | None]] = ()
 ) -> etree._Element:
-    return etree.SubElement(parent, _N + tag, _attrs(attrib))
+    values = _attrs(attrib)
+    try:
+        return etree.SubElement(parent, _N + tag, values)
+    except ValueError:  # a character XML cannot hold; rare, so only then pay for the scan
+        return etree.SubElement(parent, _N + tag, {k: text(v) for k, v in values.items()})
 
 
 def _leaf(parent: etree._Element, tag: str, value: str | None) -> None:
     if value is not None:
-        etree.SubElement(parent, _N + tag).text = text(value)
+        node = etree.SubElement(parent, _N + tag)
+        try:
+            node.text = value
+        except ValueError:
+            node.text = text(value)
 
 
 def _counts(statuses: Iterable[Status]) -> list[tuple[str, str | int | float | None]]:
@@ -255,7 +260,11 @@ def _finding(parent: etree._Element, f: Finding) -> None:
     _leaf(el, "Observed", f.observed)
     if f.value is not None:
         value = etree.SubElement(el, _N + "Value", {"type": _value_type(f.value)})
-        value.text = text(f.value) if isinstance(f.value, str) else number(f.value)
+        raw = f.value if isinstance(f.value, str) else number(f.value)
+        try:
+            value.text = raw
+        except ValueError:
+            value.text = text(raw)
     _leaf(el, "Message", f.message)
 
 

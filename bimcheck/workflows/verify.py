@@ -13,7 +13,7 @@ from lxml import etree
 
 from bimcheck.errors import InputError
 from bimcheck.reporters.xml_report import NAMESPACE, STATUS_ATTRIBUTES, build, schema
-from bimcheck.results import NOT_FAILING, Kind, RunResult, Status, ToolInfo
+from bimcheck.results import NOT_FAILING, Kind, ModelInfo, RuleSourceInfo, RunResult, Status, ToolInfo
 
 _N = f"{{{NAMESPACE}}}"
 
@@ -404,8 +404,7 @@ def _rerun(recorded: _Recorded, models: list[Path], rules: list[Path], out: Veri
 
 # --- comparing ----------------------------------------------------------------------------
 
-# Compared on their own, with a clearer message, before the tree is compared.
-_SKIPPED_ATTRIBUTES = {"Model": {"sha256", "size", "path"}, "RuleSource": {"sha256", "path"}}
+_MISSING = "produced by the inputs, but missing from the report"
 _SECTION_KIND = {
     "Parameters": "parameters",
     "Models": "model",
@@ -416,10 +415,30 @@ _SECTION_KIND = {
 
 
 def _compare(content: etree._Element, run: RunResult, out: Verification) -> None:
-    """Render the re-run as the report would be and compare it, section by section."""
-    tool = content.find(_N + "Tool")
-    assert tool is not None
-    expected = build(replace(run, created=content.get("created", ""), tool=_recorded(content).tool))
+    """Render the re-run as the report would be and compare it, section by section.
+
+    The run's identity (timestamp, tool versions) and the files' hashes are taken from the
+    report: they were compared on their own, with their own messages.
+    """
+    models = {m.get("name"): m for m in content.iterfind(f"{_N}Models/{_N}Model")}
+    sources = {s.get("path"): s for s in content.iterfind(f"{_N}RuleSources/{_N}RuleSource")}
+
+    def model_as_recorded(m: ModelInfo) -> ModelInfo:
+        el = models.get(m.name)
+        return m if el is None else replace(m, sha256=el.get("sha256", ""), size=int(el.get("size", "0")))
+
+    def source_as_recorded(s: RuleSourceInfo) -> RuleSourceInfo:
+        el = sources.get(s.path)
+        return s if el is None else replace(s, sha256=el.get("sha256", ""))
+
+    as_recorded = replace(
+        run,
+        created=content.get("created", ""),
+        tool=_recorded(content).tool,
+        models=tuple(model_as_recorded(m) for m in run.models),
+        rule_sources=tuple(source_as_recorded(s) for s in run.rule_sources),
+    )
+    expected = build(as_recorded)
     etree.indent(expected, space="  ")
     if _c14n(content) == _c14n(expected):
         return
@@ -438,6 +457,13 @@ def _compare(content: etree._Element, run: RunResult, out: Verification) -> None
             )
         )
     out.differences.extend(found)
+    if any(
+        d.where.startswith("requirement ") and "›" not in d.where and d.problem == _MISSING for d in found
+    ):
+        out.notes.append(
+            "a requirement missing from the report was removed from it, or the check was run with "
+            "--only/--skip, which a report does not record"
+        )
 
 
 def _c14n(root: etree._Element) -> bytes:
@@ -526,11 +552,8 @@ def _show(value: str | None) -> str:
 
 def _diff(a: etree._Element, b: etree._Element, where: str, kind: str, out: list[Difference]) -> None:
     """Report (a) against re-run (b): attributes, leaf text, children matched by domain key."""
-    skipped = _SKIPPED_ATTRIBUTES.get(_local(a), set())
     names = [str(n) for n in a.attrib] + [str(n) for n in b.attrib if n not in a.attrib]
     for name in names:
-        if name in skipped:
-            continue
         va, vb = a.get(name), b.get(name)
         if va != vb:
             out.append(
@@ -560,7 +583,7 @@ def _diff(a: etree._Element, b: etree._Element, where: str, kind: str, out: list
     for key, (child, index) in kb.items():
         if key not in ka:
             path = " › ".join(p for p in (where, _label(child, index)) if p)
-            out.append(Difference(kind, path, "produced by the inputs, but missing from the report"))
+            out.append(Difference(kind, path, _MISSING))
     if [k for k in ka if k in kb] != [k for k in kb if k in ka]:
         out.append(Difference(kind, where or _local(a), "the same entries in a different order"))
 
