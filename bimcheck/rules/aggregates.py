@@ -299,6 +299,23 @@ def _figure(
     expected = aggregate.value.describe() if aggregate.value is not None else None
     source = ", ".join(sorted(tally.sources)) or None
     unit = aggregate.unit
+    if aggregate.group_by is not None and group == NO_GROUP:
+        # Elements outside every group (the stairwell when grouping by dwelling) are shown,
+        # but a threshold per group does not apply to them.
+        outside = f"not in any {aggregate.group_by}: reported, not judged"
+        if tally.unknown:
+            outside += f"; {len(tally.unknown)} of {len(members)} value(s) could not be determined"
+        return KeyFigure(
+            aggregate.label,
+            value,
+            Status.NOT_APPLICABLE,
+            unit,
+            group,
+            len(members),
+            expected,
+            source,
+            outside,
+        )
     if value is None:
         if tally.unknown:
             named = "; ".join(tally.unknown[:_NAMED]) + ("; …" if len(tally.unknown) > _NAMED else "")
