@@ -2,29 +2,47 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
+from collections.abc import Callable, Iterable
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar, cast
 
 import ifcopenshell
 import ifcopenshell.geom
+import ifcopenshell.util.placement
 import numpy as np
 import shapely
+import shapely.errors
+from ifcopenshell import ifcopenshell_wrapper
 from numpy.typing import NDArray
 from shapely.geometry.base import BaseGeometry
 
 if TYPE_CHECKING:
     from bimcheck.model.ifcmodel import Model
 
-# Triangles whose projection is thinner than this (m²) add nothing to a footprint but cost
+# Triangles whose projection is thinner than this (m²) add nothing to a plan but cost
 # time in the union; vertical faces project to zero area.
 _MIN_TRIANGLE_AREA = 1e-8
+# Overlays that fail in floating point are redone on a 1 µm grid: GEOS overlay on a fixed
+# grid never throws topology errors, and a micrometre is far below anything a requirement
+# measures. Floating point first, because the grid costs about three times as much.
+GRID = 1e-6
+# A face whose surface style lets at least this much light through is glass.
+_GLASS_TRANSPARENCY = 0.5
+
+T = TypeVar("T")
 
 
 class Shape:
-    """One element's triangulated body in world coordinates (metres), or why there is none."""
+    """One element's triangulated body in world coordinates (metres), or why there is none.
 
-    __slots__ = ("__dict__", "element_id", "error", "faces", "vertices")
+    `items` gives the representation item of each face and `transparency` its surface
+    style's transparency (NaN when unstyled), so glass can be told from frames.
+    """
+
+    __slots__ = ("__dict__", "element_id", "error", "faces", "items", "transparency", "vertices")
 
     def __init__(
         self,
@@ -32,15 +50,27 @@ class Shape:
         vertices: NDArray[np.float64] | None = None,
         faces: NDArray[np.int32] | None = None,
         error: str | None = None,
+        items: NDArray[np.int64] | None = None,
+        transparency: NDArray[np.float64] | None = None,
     ) -> None:
         self.element_id = element_id
         self.vertices = vertices if vertices is not None else np.zeros((0, 3))
         self.faces = faces if faces is not None else np.zeros((0, 3), dtype=np.int32)
         self.error = error
+        count = len(self.faces)
+        self.items = items if items is not None else np.zeros(count, dtype=np.int64)
+        self.transparency = transparency if transparency is not None else np.full(count, np.nan)
+        self._sections: dict[float, BaseGeometry] = {}
+        self._bands: dict[tuple[float, float], BaseGeometry] = {}
 
     @property
     def ok(self) -> bool:
         return self.error is None and len(self.faces) > 0
+
+    @cached_property
+    def triangles(self) -> NDArray[np.float64]:
+        """Face corners, shape (faces, 3, 3)."""
+        return self.vertices[self.faces]
 
     @property
     def zmin(self) -> float:
@@ -51,29 +81,213 @@ class Shape:
         return float(self.vertices[:, 2].max())
 
     @cached_property
+    def bounds(self) -> tuple[float, float, float, float]:
+        """Plan bounding box (xmin, ymin, xmax, ymax)."""
+        (x0, y0), (x1, y1) = self.vertices[:, :2].min(axis=0), self.vertices[:, :2].max(axis=0)
+        return float(x0), float(y0), float(x1), float(y1)
+
+    @cached_property
     def volume(self) -> float:
-        """Enclosed volume (m³) by the divergence theorem; meaningful for closed shells."""
-        a, b, c = (self.vertices[self.faces[:, i]] for i in range(3))
+        """Enclosed volume (m³) by the divergence theorem; meaningful for closed shells only."""
+        a, b, c = (self.triangles[:, i] for i in range(3))
         return float(abs(np.einsum("ij,ij->i", a, np.cross(b, c)).sum()) / 6.0)
+
+    @cached_property
+    def is_closed(self) -> bool:
+        """Whether the faces form watertight, consistently oriented shells.
+
+        Every edge must be used exactly once in each direction; only then does the
+        divergence-theorem volume mean anything (surface models often flip faces).
+        """
+        if not self.ok:
+            return False
+        # The iterator does not weld vertices: identify corners by their exact coordinates.
+        _, corner = np.unique(self.triangles.reshape(-1, 3), axis=0, return_inverse=True)
+        corner = corner.reshape(-1, 3)
+        edges = np.concatenate([corner[:, [0, 1]], corner[:, [1, 2]], corner[:, [2, 0]]])
+        edges = edges[edges[:, 0] != edges[:, 1]]
+        directed, counts = np.unique(edges, axis=0, return_counts=True)
+        if not len(counts) or (counts != 1).any():
+            return False
+        forward = {(int(a), int(b)) for a, b in directed}
+        return all((b, a) in forward for a, b in forward)
 
     @cached_property
     def footprint(self) -> BaseGeometry:
         """Plan projection (XY) of the body: the union of its projected triangles."""
-        triangles = self.vertices[self.faces][:, :, :2]
-        # Shoelace area of each projected triangle; skip vertical and degenerate ones.
-        (x1, y1), (x2, y2), (x3, y3) = (triangles[:, i, :].T for i in range(3))
-        areas = np.abs((x2 - x1) * (y3 - y1) - (x3 - x1) * (y2 - y1)) / 2
-        kept = triangles[areas > _MIN_TRIANGLE_AREA]
-        if len(kept) == 0:
-            return shapely.Polygon()
-        polygons = shapely.polygons(np.concatenate([kept, kept[:, :1, :]], axis=1))
-        return shapely.make_valid(shapely.union_all(polygons))
+        return _union_projected(self.triangles)
 
     def section(self, z: float) -> BaseGeometry:
-        """Plan of the part of the body below `z` and above its base: the footprint of what
-        is cut at height z, approximated by triangles that reach below z."""
-        below = self.vertices[self.faces][:, :, 2].min(axis=1) < z
-        return Shape(self.element_id, self.vertices, self.faces[below]).footprint
+        """The body cut by the horizontal plane at height z (closed shells; even-odd fill).
+
+        Each representation item is cut on its own and the cuts are unioned, so items that
+        overlap (a frame and its leaf, the parts of a piece of furniture) do not cancel out.
+        """
+        key = round(z, 6)
+        cached = self._sections.get(key)
+        if cached is None:
+            cached = self._section(z)
+            self._sections[key] = cached
+        return cached
+
+    def _section(self, z: float) -> BaseGeometry:
+        tri = self.triangles
+        above = tri[:, :, 2] > z
+        count = above.sum(axis=1)
+        crossing = (count == 1) | (count == 2)
+        if not crossing.any():
+            return shapely.Polygon()
+        t, a, items = tri[crossing], above[crossing], self.items[crossing]
+        points = np.empty((len(t), 3, 2))
+        differs = np.empty((len(t), 3), dtype=bool)
+        for edge, (i, j) in enumerate(((0, 1), (1, 2), (2, 0))):
+            # Interpolate from the lower corner to the upper one, so the two faces that share
+            # an edge compute bit-identical points and the cut's rings close exactly.
+            swap = a[:, i][:, None]
+            low = np.where(swap, t[:, j], t[:, i])
+            high = np.where(swap, t[:, i], t[:, j])
+            differs[:, edge] = a[:, i] != a[:, j]
+            rise = high[:, 2] - low[:, 2]
+            fraction = np.divide(z - low[:, 2], rise, out=np.zeros_like(rise), where=rise > 0)
+            points[:, edge] = low[:, :2] + fraction[:, None] * (high[:, :2] - low[:, :2])
+        order = np.argsort(~differs, axis=1, kind="stable")[:, :2]
+        rows = np.arange(len(t))[:, None]
+        segments = points[rows, order]
+        keep = np.any(segments[:, 0] != segments[:, 1], axis=1)
+        segments, items = segments[keep], items[keep]
+        parts = []
+        for item in np.unique(items):
+            lines = shapely.multilinestrings(shapely.linestrings(segments[items == item]))
+            parts.append(shapely.make_valid(shapely.build_area(lines)))
+        return union(parts)
+
+    def plan_between(self, z_low: float, z_high: float) -> BaseGeometry:
+        """Plan of the part of the body between two heights: what it occupies in that band.
+
+        The union of the faces clipped to the band and of the cuts at both band limits
+        (a wardrobe standing through the band has only vertical faces in it).
+        """
+        key = (round(z_low, 6), round(z_high, 6))
+        cached = self._bands.get(key)
+        if cached is None:
+            cached = self._plan_between(z_low, z_high)
+            self._bands[key] = cached
+        return cached
+
+    def _plan_between(self, z_low: float, z_high: float) -> BaseGeometry:
+        if not self.ok or self.zmax <= z_low or self.zmin >= z_high:
+            return shapely.Polygon()
+        if self.zmin >= z_low and self.zmax <= z_high:
+            return self.footprint
+        tri = self.triangles
+        low, high = tri[:, :, 2].min(axis=1), tri[:, :, 2].max(axis=1)
+        flat = _projected_areas(tri) > _MIN_TRIANGLE_AREA
+        inside = flat & (low >= z_low) & (high <= z_high)
+        partial = flat & ~inside & (high > z_low) & (low < z_high)
+        parts = [_union_projected(tri[inside])]
+        clipped = [_clip_to_band(triangle, z_low, z_high) for triangle in tri[partial]]
+        parts.extend(shapely.Polygon(ring) for ring in clipped if len(ring) >= 3)
+        parts.extend(self.section(z) for z in (z_low, z_high) if self.zmin < z < self.zmax)
+        return union(parts)
+
+    def glass_area(self, normal: NDArray[np.float64] | None = None) -> float | None:
+        """Area of the transparent faces seen along their plane's normal, or None if there are none.
+
+        The glass panes are projected on the plane they mostly lie in (or on the plane
+        with the given normal) and unioned, so both faces of a pane count once.
+        """
+        glass = self.transparency >= _GLASS_TRANSPARENCY
+        if not glass.any():
+            return None
+        tri = self.triangles[glass]
+        if normal is None:
+            normal = _dominant_normal(tri)
+        normal = normal / np.linalg.norm(normal)
+        u = np.cross(normal, [0.0, 0.0, 1.0] if abs(normal[2]) < 0.9 else [1.0, 0.0, 0.0])
+        u /= np.linalg.norm(u)
+        v = np.cross(normal, u)
+        flat = np.stack([tri @ u, tri @ v], axis=-1)
+        return float(_union_projected(flat).area)
+
+
+def union(geometries: list[BaseGeometry]) -> BaseGeometry:
+    """The union of plans, robust against GEOS topology errors."""
+    try:
+        return _polygonal(shapely.union_all(geometries))
+    except shapely.errors.GEOSException:
+        return _polygonal(shapely.union_all(geometries, grid_size=GRID))
+
+
+def intersection(a: BaseGeometry, b: BaseGeometry) -> BaseGeometry:
+    """The areal intersection of two plans, robust against GEOS topology errors."""
+    try:
+        return _polygonal(shapely.intersection(a, b))
+    except shapely.errors.GEOSException:
+        return _polygonal(shapely.intersection(a, b, grid_size=GRID))
+
+
+def difference(a: BaseGeometry, b: BaseGeometry) -> BaseGeometry:
+    """A plan less another, robust against GEOS topology errors."""
+    try:
+        return _polygonal(shapely.difference(a, b))
+    except shapely.errors.GEOSException:
+        return _polygonal(shapely.difference(a, b, grid_size=GRID))
+
+
+def _projected_areas(tri: NDArray[np.float64]) -> NDArray[np.float64]:
+    (x1, y1), (x2, y2), (x3, y3) = (tri[:, i, :2].T for i in range(3))
+    areas: NDArray[np.float64] = np.abs((x2 - x1) * (y3 - y1) - (x3 - x1) * (y2 - y1)) / 2
+    return areas
+
+
+def _union_projected(tri: NDArray[np.float64]) -> BaseGeometry:
+    """Union of triangles projected on XY (the first two coordinates)."""
+    if len(tri) == 0:
+        return shapely.Polygon()
+    kept = tri[_projected_areas(tri) > _MIN_TRIANGLE_AREA][:, :, :2]
+    if len(kept) == 0:
+        return shapely.Polygon()
+    polygons = shapely.polygons(np.concatenate([kept, kept[:, :1, :]], axis=1))
+    return union(list(polygons))
+
+
+def _polygonal(geometry: BaseGeometry) -> BaseGeometry:
+    """Only the areal part of an overlay result (drops stray lines and points)."""
+    if geometry.is_empty:
+        return shapely.Polygon()
+    if geometry.geom_type in ("Polygon", "MultiPolygon"):
+        return geometry
+    polygons = [g for g in getattr(geometry, "geoms", ()) if g.geom_type in ("Polygon", "MultiPolygon")]
+    return shapely.union_all(polygons) if polygons else shapely.Polygon()
+
+
+def _clip_to_band(triangle: NDArray[np.float64], z_low: float, z_high: float) -> list[tuple[float, float]]:
+    """A triangle clipped to z_low ≤ z ≤ z_high (Sutherland–Hodgman), projected on XY."""
+    polygon = [tuple(p) for p in triangle]
+    for limit, keep_above in ((z_low, True), (z_high, False)):
+        out: list[tuple[float, ...]] = []
+        for k, current in enumerate(polygon):
+            previous = polygon[k - 1]
+            current_in = current[2] >= limit if keep_above else current[2] <= limit
+            previous_in = previous[2] >= limit if keep_above else previous[2] <= limit
+            if current_in != previous_in:
+                f = (limit - previous[2]) / (current[2] - previous[2])
+                out.append(tuple(p + f * (c - p) for p, c in zip(previous, current, strict=True)))
+            if current_in:
+                out.append(current)
+        polygon = out
+        if not polygon:
+            return []
+    return [(p[0], p[1]) for p in polygon]
+
+
+def _dominant_normal(tri: NDArray[np.float64]) -> NDArray[np.float64]:
+    """The normal of the plane most of the faces' area lies in (principal axis of area-weighted normals)."""
+    normals = np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0])  # length = 2 × area
+    scatter = normals.T @ normals
+    _, vectors = np.linalg.eigh(scatter)
+    dominant: NDArray[np.float64] = vectors[:, -1]
+    return dominant
 
 
 class GeometryIndex:
@@ -82,13 +296,15 @@ class GeometryIndex:
     Shapes are computed only when a requirement asks for them; the first request for an
     element computes every element of its class that has not been computed yet, because
     requirements apply to classes (all spaces, all doors) and the iterator is much faster
-    on one batch than on many single elements.
+    on one batch than on many single elements. An element the kernel cannot process gets
+    a Shape with the reason in `error`; the other elements of the batch are unaffected.
     """
 
     def __init__(self, model: Model, threads: int | None = None) -> None:
         self._model = model
         self._threads = threads or os.cpu_count() or 1
         self._shapes: dict[int, Shape] = {}
+        self._derived: dict[tuple[object, ...], object] = {}
 
     def shape(self, element: ifcopenshell.entity_instance) -> Shape:
         key = element.id()
@@ -99,11 +315,17 @@ class GeometryIndex:
             cached = self._shapes[key]
         return cached
 
+    def shapes(self, elements: Iterable[ifcopenshell.entity_instance]) -> list[Shape]:
+        """Shapes of several elements, the missing ones computed in one pass."""
+        wanted = list(elements)
+        self.prefetch(wanted)
+        return [self._shapes[e.id()] for e in wanted]
+
     def prefetch(self, elements: list[ifcopenshell.entity_instance]) -> None:
         """Compute the shapes of elements not computed yet, in one multi-threaded pass."""
-        wanted = [e for e in elements if e.id() not in self._shapes]
+        wanted = {e.id(): e for e in elements if e.id() not in self._shapes}
         with_body = []
-        for element in wanted:
+        for element in wanted.values():
             if getattr(element, "Representation", None) is None:
                 self._shapes[element.id()] = Shape(element.id(), error="has no geometric representation")
             else:
@@ -111,10 +333,26 @@ class GeometryIndex:
         if with_body:
             self._iterate(with_body)
 
+    def derived(self, key: tuple[object, ...], compute: Callable[[], T]) -> T:
+        """A value computed from shapes (a free floor plan, a band plan), kept with the model."""
+        if key not in self._derived:
+            self._derived[key] = compute()
+        return cast(T, self._derived[key])
+
+    def placement(self, element: ifcopenshell.entity_instance) -> NDArray[np.float64] | None:
+        """The element's placement as a 4×4 matrix in world metres, or None without one."""
+        placement = getattr(element, "ObjectPlacement", None)
+        if placement is None:
+            return None
+        matrix = np.array(ifcopenshell.util.placement.get_local_placement(placement), dtype=float)
+        matrix[:3, 3] *= self._model.units.length_scale
+        return matrix
+
     def _iterate(self, elements: list[ifcopenshell.entity_instance]) -> None:
         settings = ifcopenshell.geom.settings()
         settings.set("use-world-coords", True)
         settings.set("weld-vertices", False)
+        ifcopenshell_wrapper.get_log()  # start from an empty log, to read this pass's errors
         try:
             iterator = ifcopenshell.geom.iterator(settings, self._model.file, self._threads, include=elements)
             if iterator.initialize():
@@ -122,18 +360,87 @@ class GeometryIndex:
                     self._store(iterator.get())
                     if not iterator.next():
                         break
-        except Exception as exc:  # the geometry kernel failed for the batch: say so per element
-            for element in elements:
-                self._shapes.setdefault(element.id(), Shape(element.id(), error=f"geometry failed: {exc}"))
-        for element in elements:
+        except Exception as exc:  # the kernel failed for the batch: isolate the element(s) at fault
+            if len(elements) > 1:
+                middle = len(elements) // 2
+                for half in (elements[:middle], elements[middle:]):
+                    self._iterate([e for e in half if e.id() not in self._shapes])
+                return
             self._shapes.setdefault(
-                element.id(), Shape(element.id(), error="geometry could not be processed by ifcopenshell")
+                elements[0].id(), Shape(elements[0].id(), error=f"geometry failed: {exc}")
             )
+        log = _log_messages(ifcopenshell_wrapper.get_log())
+        for element in elements:
+            if element.id() not in self._shapes:
+                reason = _failure_reason(element, log)
+                self._shapes[element.id()] = Shape(element.id(), error=reason)
 
     def _store(self, produced: object) -> None:
-        geometry = produced.geometry  # type: ignore[attr-defined]
-        vertices = np.frombuffer(geometry.verts_buffer, dtype=np.float64).reshape(-1, 3).copy()
-        faces = np.frombuffer(geometry.faces_buffer, dtype=np.int32).reshape(-1, 3).copy()
         element_id = int(produced.id)  # type: ignore[attr-defined]
-        error = None if len(faces) and np.isfinite(vertices).all() else "empty or non-finite geometry"
-        self._shapes[element_id] = Shape(element_id, vertices, faces, error)
+        try:
+            geometry = produced.geometry  # type: ignore[attr-defined]
+            vertices = np.frombuffer(geometry.verts_buffer, dtype=np.float64).reshape(-1, 3).copy()
+            faces = np.frombuffer(geometry.faces_buffer, dtype=np.int32).reshape(-1, 3).copy()
+            items = np.frombuffer(geometry.item_ids_buffer, dtype=np.int32).astype(np.int64)
+            material_ids = np.frombuffer(geometry.material_ids_buffer, dtype=np.int32)
+            transparency = np.array([_transparency(m) for m in geometry.materials] + [np.nan])
+            # material id -1 (unstyled) picks the trailing NaN
+            face_transparency = transparency[np.where(material_ids >= 0, material_ids, len(transparency) - 1)]
+            if len(items) != len(faces):
+                items = np.zeros(len(faces), dtype=np.int64)
+            if len(face_transparency) != len(faces):
+                face_transparency = np.full(len(faces), np.nan)
+        except Exception as exc:  # an unexpected result for one element must not lose the batch
+            self._shapes[element_id] = Shape(element_id, error=f"geometry could not be read: {exc}")
+            return
+        error = None
+        if not len(faces) or not np.isfinite(vertices).all():
+            error = "empty or non-finite geometry"
+        self._shapes[element_id] = Shape(element_id, vertices, faces, error, items, face_transparency)
+        shape = self._shapes[element_id]
+        if error is None and not (_projected_areas(shape.triangles) > 0).any() and shape.volume == 0:
+            shape.error = "degenerate geometry: every face has zero area"
+
+
+def _transparency(material: object) -> float:
+    value = getattr(material, "transparency", None)
+    try:
+        return float(value) if value is not None else float("nan")
+    except (TypeError, ValueError):
+        return float("nan")
+
+
+_LOG_ENTRY = re.compile(r"^\[(\w+)\]\s*(?:\[[^\]]*\]\s*)*", re.MULTILINE)
+
+
+def _log_messages(log: str) -> list[tuple[str, str]]:
+    """(level, text) of each entry of ifcopenshell's log, in its text or JSON form."""
+    if log.lstrip().startswith("{"):
+        entries = []
+        for line in log.splitlines():
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(entry, dict):
+                entries.append((str(entry.get("level", "")), str(entry.get("message", ""))))
+        return entries
+    starts = list(_LOG_ENTRY.finditer(log))
+    out = []
+    for k, match in enumerate(starts):
+        end = starts[k + 1].start() if k + 1 < len(starts) else len(log)
+        out.append((match.group(1), log[match.end() : end].strip()))
+    return out
+
+
+def _failure_reason(element: ifcopenshell.entity_instance, log: list[tuple[str, str]]) -> str:
+    """Why the kernel produced no shape for an element, from the log entries naming its geometry."""
+    ids = {element.id()}
+    for representation in getattr(element.Representation, "Representations", None) or ():
+        ids.add(representation.id())
+        ids.update(item.id() for item in representation.Items or ())
+    for level, text in log:
+        if level == "error" and any(f"#{i}=" in text for i in ids):
+            first_line = text.splitlines()[0].rstrip(": ")
+            return f"ifcopenshell could not process its geometry: {first_line}"
+    return "ifcopenshell produced no body geometry for it"

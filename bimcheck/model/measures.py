@@ -113,4 +113,4 @@ class MeasureCache:
 
 
 # The modules that register measures, by topic; imported last because they use `measure`.
-from bimcheck.model import measures_element, measures_spatial  # noqa: E402, F401
+from bimcheck.model import measures_element, measures_spatial, predicates  # noqa: E402, F401
