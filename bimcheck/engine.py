@@ -291,12 +291,13 @@ def evaluate(model: Model, requirement: Requirement) -> RequirementResult:
                 note += f" ({requirement.verification})"
             return _result(model, requirement, Status.MANUAL, manual, len(applicable), note, notes)
         undecided_results = tuple(_undecided_element(model, e, f, c) for e, f, c in undecided)
+        doubtful = [e for e, _, _ in undecided]
         aggregate = requirement.aggregate
         message: str | None
         if aggregate is not None and not requirement.requirements:
             # A key figure alone: each element shows what it contributed, the figure decides.
             elements = tuple(_contribution(model, aggregate, e) for e in applicable) + undecided_results
-            key_figures, status, message = aggregates.evaluate(model, aggregate, applicable)
+            key_figures, status, message = aggregates.evaluate(model, aggregate, applicable, doubtful)
             if undecided_results:
                 status = _worst((status, Status.NOT_EVALUABLE))
                 message = f"{message}; {len(undecided_results)} element(s) of undecided applicability"
@@ -304,7 +305,9 @@ def evaluate(model: Model, requirement: Requirement) -> RequirementResult:
             elements = tuple(_check_element(model, requirement, e) for e in applicable) + undecided_results
             status, message = _requirement_status(requirement, elements)
             if aggregate is not None:
-                key_figures, figure_status, figure_message = aggregates.evaluate(model, aggregate, applicable)
+                key_figures, figure_status, figure_message = aggregates.evaluate(
+                    model, aggregate, applicable, doubtful
+                )
                 status = _worst((status, figure_status))
                 message = "; ".join(m for m in (message, figure_message) if m)
     except Exception as exc:

@@ -399,3 +399,24 @@ def test_grouping_keys_are_checked() -> None:
     with pytest.raises(ValueError, match="not one of storey"):
         check_group_key("floor")
     assert "dwelling" in aggregates.GROUP_WORDS
+
+
+def test_an_element_of_undecided_applicability_leaves_its_group_s_figure_undetermined() -> None:
+    builder = ModelBuilder(storeys=("Plan 1", "Plan 2"))
+    for name, storey in (("S1", "Plan 1"), ("?", "Plan 1"), ("S2", "Plan 2")):
+        space = builder.create("IfcSpace", name, LongName="Sovrum")
+        ifcopenshell.api.run(
+            "aggregate.assign_object", builder.file, relating_object=builder.storeys[storey], products=[space]
+        )
+    count = Aggregate("count", group_by="storey", value=ValueSpec(min_inclusive="1"))
+    result = evaluate(
+        builder.model(), Requirement("K", "bedrooms", (SPACES, _LongName("Sovrum")), aggregate=count)
+    )
+    by_group = {k.group: k for k in result.key_figures}
+    # Plan 1 has S1 and perhaps "?": 1 or 2, not a number to report; Plan 2 has S2 for certain.
+    assert by_group["Plan 1"].value is None
+    assert by_group["Plan 1"].message == (
+        "1 of 2 value(s) could not be determined (IfcSpace ?: cannot tell whether it is selected)"
+    )
+    assert (by_group["Plan 2"].value, by_group["Plan 2"].status) == (1.0, Status.PASS)
+    assert result.status is Status.NOT_EVALUABLE

@@ -156,18 +156,33 @@ def _all_groups(model: Model, group_by: str | None) -> list[str]:
 
 
 def evaluate(
-    model: Model, aggregate: Aggregate, elements: Sequence[ifcopenshell.entity_instance]
+    model: Model,
+    aggregate: Aggregate,
+    elements: Sequence[ifcopenshell.entity_instance],
+    undecided: Sequence[ifcopenshell.entity_instance] = (),
 ) -> tuple[tuple[KeyFigure, ...], Status, str]:
-    """Key figures per group, the requirement status they give, and a one-line message."""
+    """Key figures per group, the requirement status they give, and a one-line message.
+
+    `undecided` are elements of which it is unknown whether they belong to the selection:
+    the figures of the groups they would fall in cannot be determined.
+    """
     groups: dict[str, list[ifcopenshell.entity_instance]] = {
         key: [] for key in _all_groups(model, aggregate.group_by)
     }
     for element in elements:
         for key in group_keys(model, element, aggregate.group_by):
             groups.setdefault(key, []).append(element)
+    doubtful: dict[str, list[str]] = {}
+    for element in undecided:
+        for key in group_keys(model, element, aggregate.group_by):
+            groups.setdefault(key, [])
+            doubtful.setdefault(key, []).append(f"{_name(element)}: cannot tell whether it is selected")
     if aggregate.group_by is None:
         groups.setdefault("all", [])
-    figures = tuple(_figure(model, aggregate, key, members) for key, members in sorted(groups.items()))
+    figures = tuple(
+        _figure(model, aggregate, key, members, doubtful.get(key, ()))
+        for key, members in sorted(groups.items())
+    )
     statuses = [f.status for f in figures]
     if Status.FAIL in statuses:
         failing = statuses.count(Status.FAIL)
@@ -291,10 +306,18 @@ def _compute(
 
 
 def _figure(
-    model: Model, aggregate: Aggregate, group: str, members: list[ifcopenshell.entity_instance]
+    model: Model,
+    aggregate: Aggregate,
+    group: str,
+    members: list[ifcopenshell.entity_instance],
+    doubtful: Sequence[str] = (),
 ) -> KeyFigure:
     tally = _Tally()
     value = _compute(model, aggregate, members, tally)
+    if doubtful:
+        tally.unknown.extend(doubtful)
+        value = None
+    total = len(members) + len(doubtful)
     group_label = None if aggregate.group_by is None else group
     expected = aggregate.value.describe() if aggregate.value is not None else None
     source = ", ".join(sorted(tally.sources)) or None
@@ -304,14 +327,14 @@ def _figure(
         # but a threshold per group does not apply to them.
         outside = f"not in any {aggregate.group_by}: reported, not judged"
         if tally.unknown:
-            outside += f"; {len(tally.unknown)} of {len(members)} value(s) could not be determined"
+            outside += f"; {len(tally.unknown)} of {total} value(s) could not be determined"
         return KeyFigure(
             aggregate.label,
             value,
             Status.NOT_APPLICABLE,
             unit,
             group,
-            len(members),
+            total,
             expected,
             source,
             outside,
@@ -319,19 +342,17 @@ def _figure(
     if value is None:
         if tally.unknown:
             named = "; ".join(tally.unknown[:_NAMED]) + ("; …" if len(tally.unknown) > _NAMED else "")
-            reason = f"{len(tally.unknown)} of {len(members)} value(s) could not be determined ({named})"
+            reason = f"{len(tally.unknown)} of {total} value(s) could not be determined ({named})"
             status = Status.NOT_EVALUABLE
         else:
             reason = f"no elements to take the {aggregate.function} of"
             status = Status.NOT_APPLICABLE
-        return KeyFigure(
-            aggregate.label, None, status, unit, group_label, len(members), expected, source, reason
-        )
+        return KeyFigure(aggregate.label, None, status, unit, group_label, total, expected, source, reason)
     if aggregate.value is None:
         status = Status.NOT_APPLICABLE
     else:
         status = Status.PASS if aggregate.value.matches(value) else Status.FAIL
-    return KeyFigure(aggregate.label, value, status, unit, group_label, len(members), expected, source)
+    return KeyFigure(aggregate.label, value, status, unit, group_label, total, expected, source)
 
 
 def contribution(model: Model, aggregate: Aggregate, element: ifcopenshell.entity_instance) -> Finding:
