@@ -574,3 +574,50 @@ def test_a_stripped_signature_is_noticed_only_when_a_signature_is_required(
     stripped = case.edit(strip)
     assert case.verify(report=stripped).exit_code == 0  # an unsigned report is still checked
     assert case.verify("--require-signature", report=stripped).exit_code == 1
+
+
+def test_a_tampered_parameter_value_changes_the_re_run(case: Case) -> None:
+    path = case.replace('name="bedroom_area_min" value="7.0"', 'name="bedroom_area_min" value="25"')
+    result = case.verify(report=path)
+    assert result.exit_code == 1
+    assert any(
+        line.startswith("different result: requirement GOLD-01")
+        for line in lines_of(result, "different result")
+    )
+    assert any("edited after it was made" in line for line in lines_of(result, "edited report"))
+
+
+def test_a_parameter_value_the_rules_refuse_is_a_difference_not_a_crash(case: Case) -> None:
+    path = case.replace('name="bedroom_area_min" value="7.0"', 'name="bedroom_area_min" value="stor"')
+    result = case.verify(report=path)
+    assert result.exit_code == 1
+    [line] = lines_of(result, "parameters")
+    assert line.startswith("parameters: report: the requirement files refuse its parameter values: ")
+    assert "bedroom_area_min" in line
+
+
+def test_a_report_edited_before_it_was_signed_is_told_apart(case: Case, signer: Signer) -> None:
+    from bimcheck.reporters.signing import sign
+
+    edited = case.replace(
+        'id="SE-IDS-03" model="house.ifc" status="fail"', 'id="SE-IDS-03" model="house.ifc" status="pass"'
+    )
+    edited.write_bytes(sign(edited.read_bytes(), signer.key, signer.cert))
+    result = case.verify(report=edited)
+    assert result.exit_code == 1
+    assert "signature: valid" in result.stdout
+    assert any(
+        "edited before it was signed, or made by a modified bimcheck" in line
+        for line in lines_of(result, "edited report")
+    )
+
+
+def test_a_rules_directory_may_hold_the_report_itself(case: Case) -> None:
+    folder = case.root / "arkiv"
+    folder.mkdir()
+    for p in (case.yaml, case.ids):
+        shutil.copy(p, folder / p.name)
+    report = folder / "report.xml"
+    shutil.copy(case.report, report)
+    result = case.verify(report=report, rules=[folder])
+    assert result.exit_code == 0, result.stdout

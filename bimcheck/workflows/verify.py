@@ -48,6 +48,7 @@ class Verification:
     differences: list[Difference] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    signature_valid: bool = False
 
     @property
     def verified(self) -> bool:
@@ -193,8 +194,9 @@ def verify(
     _check_asserted_parameters(recorded.parameters, parameters or {}, out)
 
     run = _rerun(recorded, model_paths, rule_paths, out)
-    _compare(content, run, out)
-    _judge(recorded, run.tool, out)
+    if run is not None:
+        _compare(content, run, out)
+        _judge(recorded, run.tool, out)
     return out
 
 
@@ -232,6 +234,7 @@ def _check_signature(
             )
         )
         return unsigned
+    out.signature_valid = True
     if result.trusted is False:
         out.differences.append(
             Difference(
@@ -322,6 +325,8 @@ def _match_rules(report: Path, recorded: _Recorded, given: list[Path], out: Veri
             )
         ordered.append(match)
     for extra in unmatched:
+        if extra.resolve() == report.resolve():  # a directory of rules that also holds the report
+            continue
         out.differences.append(
             Difference(
                 "rules", str(extra), "not among the report's requirement files; left out of the re-run"
@@ -367,9 +372,14 @@ def _check_asserted_parameters(
             )
 
 
-def _rerun(recorded: _Recorded, models: list[Path], rules: list[Path], out: Verification) -> RunResult:
-    """Check the models again with the report's rules and parameters; paths as the report has them."""
+def _rerun(recorded: _Recorded, models: list[Path], rules: list[Path], out: Verification) -> RunResult | None:
+    """Check the models again with the report's rules and parameters; paths as the report has them.
+
+    None when the requirement files refuse the report's parameter values: then there is
+    nothing to compare, and that refusal is the difference.
+    """
     from bimcheck.engine import run_check
+    from bimcheck.errors import RuleError
     from bimcheck.rules.loader import load_rules
 
     declared = load_rules(rules).parameters
@@ -378,7 +388,15 @@ def _rerun(recorded: _Recorded, models: list[Path], rules: list[Path], out: Veri
             Difference("parameters", name, "in the report, but no requirement file given declares it")
         )
     overrides = {k: v for k, v in recorded.parameters.items() if k in declared}
-    ruleset = load_rules(rules, overrides)
+    try:
+        ruleset = load_rules(rules, overrides)
+    except RuleError as exc:  # the files loaded without the overrides: a value is refused
+        out.differences.append(
+            Difference(
+                "parameters", "report", f"the requirement files refuse its parameter values: {exc.one_line()}"
+            )
+        )
+        return None
     run = run_check(models, ruleset)
     # Files are identified by their hashes; where they lie now is not part of the result.
     model_paths = {
@@ -664,11 +682,16 @@ def _judge(recorded: _Recorded, current: ToolInfo, out: Verification) -> None:
     if inputs_changed:
         out.notes.append("the result differences follow from the changed inputs listed above")
     elif not versions:
+        how = (
+            "it was edited before it was signed, or made by a modified bimcheck"
+            if out.signature_valid
+            else "its content was edited after it was made"
+        )
         out.differences.append(
             Difference(
                 "report",
                 "results",
                 "the report does not match what its own inputs produce (same model, requirement files, "
-                "parameters and tool versions): its content was edited after it was made",
+                f"parameters and tool versions): {how}",
             )
         )
