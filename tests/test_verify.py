@@ -621,3 +621,27 @@ def test_a_rules_directory_may_hold_the_report_itself(case: Case) -> None:
     shutil.copy(case.report, report)
     result = case.verify(report=report, rules=[folder])
     assert result.exit_code == 0, result.stdout
+
+
+def test_a_report_on_several_shared_models_verifies_and_names_the_changed_one(tmp_path: Path) -> None:
+    from tests.conftest import SHARED_MODELS, require_shared
+
+    shared = require_shared(SHARED_MODELS)
+    models = [shared / "AC20-FZK-Haus.ifc", shared / "Duplex_A_20110907.ifc"]
+    rules = ROOT / "requirements" / "se-housing-information.yaml"
+    report = tmp_path / "anbud.xml"
+    made = CliRunner().invoke(app, ["check", *map(str, models), "-r", str(rules), "-o", f"xml:{report}"])
+    assert made.exit_code in (0, 1), made.stderr
+    reversed_order = [a for m in reversed(models) for a in ("--model", str(m))]
+    result = CliRunner().invoke(app, ["verify", str(report), *reversed_order, "-r", str(rules)])
+    assert result.exit_code == 0, result.stdout
+    changed = tmp_path / models[1].name
+    data = models[1].read_bytes()
+    changed.write_bytes(data.replace(b"FILE_DESCRIPTION", b"FILE_DESCRIPTION ", 1))
+    result = CliRunner().invoke(
+        app, ["verify", str(report), "--model", str(models[0]), "--model", str(changed), "-r", str(rules)]
+    )
+    assert result.exit_code == 1
+    [line] = lines_of(result, "changed model")
+    assert line.startswith(f"changed model: Duplex_A_20110907.ifc ({changed}): SHA-256 is ")
+    assert not lines_of(result, "different result")
