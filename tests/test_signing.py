@@ -246,3 +246,23 @@ def test_report_signs_a_saved_json_run(signer: Signer, tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.stderr
     assert check(out.read_bytes()).valid
+
+
+def test_a_signature_with_an_extra_transform_is_not_taken_as_covering_the_report(signer: Signer) -> None:
+    data = signed_sample(signer)
+    enveloped = b'<ds:Transform Algorithm="http://www.w3.org/2000/09/xmldsig#enveloped-signature"/>'
+    assert enveloped in data
+    xpath = b'<ds:Transform Algorithm="http://www.w3.org/TR/1999/REC-xpath-19991116"/>'
+    result = check(data.replace(enveloped, enveloped + xpath, 1))
+    assert not result.valid
+    assert result.problem == "the signature does not cover the whole report"
+
+
+def test_two_signatures_are_refused(signer: Signer) -> None:
+    data = signed_sample(signer)
+    start = data.index(b"<ds:Signature ")
+    end = data.index(b"</ds:Signature>") + len(b"</ds:Signature>")
+    doubled = data[:end] + data[start:end] + data[end:]
+    result = check(doubled)
+    assert not result.valid
+    assert "exactly one signature" in (result.problem or "")

@@ -6,7 +6,7 @@ import base64
 import binascii
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,7 +17,8 @@ from bimcheck.errors import InputError
 
 if TYPE_CHECKING:
     from cryptography import x509
-    from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes, PublicKeyTypes
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+    from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 
 DSIG_NAMESPACE = "http://www.w3.org/2000/09/xmldsig#"
 SIGNATURE_TAG = f"{{{DSIG_NAMESPACE}}}Signature"
@@ -38,7 +39,7 @@ def _read(path: str | Path, what: str) -> bytes:
         raise InputError(p, f"cannot read {what} file: {exc.strerror or exc}") from None
 
 
-def load_key(path: str | Path) -> PrivateKeyTypes:
+def load_key(path: str | Path) -> rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey:
     """A PEM private key (RSA or EC); an encrypted one is opened with $BIMCHECK_SIGN_PASSPHRASE."""
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import ec, rsa
@@ -98,7 +99,7 @@ def sign(data: bytes, key_path: str | Path, cert_path: str | Path) -> bytes:
     signer = XMLSigner(signature_algorithm=method) if method else XMLSigner()
     root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))
     pem = certificate.public_bytes(serialization.Encoding.PEM).decode("ascii")
-    signed = signer.sign(root, key=key, cert=[pem])  # type: ignore[arg-type]
+    signed = signer.sign(root, key=key, cert=[pem])
     return bytes(etree.tostring(signed, xml_declaration=True, encoding="UTF-8")) + b"\n"
 
 
@@ -155,35 +156,53 @@ def check(
     certificate = embedded_certificate(signatures[0])
     if certificate is None:
         return SignatureCheck(False, "the signature carries no readable X.509 certificate")
-    details = {
-        "subject": certificate.subject.rfc4514_string(),
-        "issuer": certificate.issuer.rfc4514_string(),
-        "fingerprint": fingerprint(certificate),
-        "not_before": certificate.not_valid_before_utc,
-        "not_after": certificate.not_valid_after_utc,
+    described = SignatureCheck(
+        valid=False,
+        subject=certificate.subject.rfc4514_string(),
+        issuer=certificate.issuer.rfc4514_string(),
+        fingerprint=fingerprint(certificate),
+        not_before=certificate.not_valid_before_utc,
+        not_after=certificate.not_valid_after_utc,
+    )
+    reference = signatures[0].findall(f"{{{DSIG_NAMESPACE}}}SignedInfo/{{{DSIG_NAMESPACE}}}Reference")
+    transforms = {
+        t.get("Algorithm") for r in reference for t in r.iterfind(f".//{{{DSIG_NAMESPACE}}}Transform")
     }
+    # The whole document (URI ""), with no transform that could leave a part of it unsigned.
+    if [r.get("URI") for r in reference] != [""] or not transforms <= _WHOLE_DOCUMENT_TRANSFORMS:
+        return replace(described, problem="the signature does not cover the whole report")
     config = SignatureConfiguration(location="./", verification_time=at or datetime.now(UTC))
     try:
         result = XMLVerifier().verify(data, x509_cert=certificate, expect_config=config)
     except (InvalidInput, SignXMLException) as exc:
-        return SignatureCheck(False, _explain(exc), **details)  # type: ignore[arg-type]
+        return replace(described, problem=_explain(exc))
     signed = getattr(result, "signed_xml", None)
-    references = signatures[0].findall(f"{{{DSIG_NAMESPACE}}}SignedInfo/{{{DSIG_NAMESPACE}}}Reference")
-    if signed is None or signed.tag != root.tag or [r.get("URI") for r in references] != [""]:
-        return SignatureCheck(False, "the signature does not cover the whole report", **details)  # type: ignore[arg-type]
-    trust: bool | None = None
-    if trusted:
-        trust = any(_trusts(anchor, certificate) for anchor in trusted)
-    return SignatureCheck(True, None, trusted=trust, signed=signed, **details)  # type: ignore[arg-type]
+    if signed is None or signed.tag != root.tag:
+        return replace(described, problem="the signature does not cover the whole report")
+    trust = None if not trusted else any(_trusts(anchor, certificate) for anchor in trusted)
+    return replace(described, valid=True, trusted=trust, signed=signed)
+
+
+_WHOLE_DOCUMENT_TRANSFORMS = {
+    "http://www.w3.org/2000/09/xmldsig#enveloped-signature",
+    "http://www.w3.org/TR/2001/REC-xml-c14n-20010315",
+    "http://www.w3.org/TR/2001/REC-xml-c14n-20010315#WithComments",
+    "http://www.w3.org/2006/12/xml-c14n11",
+    "http://www.w3.org/2006/12/xml-c14n11#WithComments",
+    "http://www.w3.org/2001/10/xml-exc-c14n#",
+    "http://www.w3.org/2001/10/xml-exc-c14n#WithComments",
+}
 
 
 def _trusts(anchor: x509.Certificate, certificate: x509.Certificate) -> bool:
     """The certificate is the trusted one, or was issued directly by it."""
+    from cryptography.exceptions import InvalidSignature
+
     if fingerprint(anchor) == fingerprint(certificate):
         return True
     try:
         certificate.verify_directly_issued_by(anchor)
-    except (ValueError, TypeError, Exception):  # cryptography raises InvalidSignature as well
+    except (ValueError, TypeError, InvalidSignature):  # another issuer, key type or signature
         return False
     return True
 

@@ -8,12 +8,16 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lxml import etree
 
 from bimcheck.errors import InputError
 from bimcheck.reporters.xml_report import NAMESPACE, STATUS_ATTRIBUTES, build, schema
 from bimcheck.results import NOT_FAILING, Kind, ModelInfo, RuleSourceInfo, RunResult, Status, ToolInfo
+
+if TYPE_CHECKING:
+    from cryptography import x509
 
 _N = f"{{{NAMESPACE}}}"
 
@@ -204,7 +208,7 @@ def _check_signature(
     data: bytes,
     root: etree._Element,
     recorded: _Recorded,
-    trusted: Sequence[object],
+    trusted: Sequence[x509.Certificate],
     require: bool,
     out: Verification,
 ) -> etree._Element:
@@ -225,7 +229,7 @@ def _check_signature(
         else:
             out.notes.append("signature: none (the report is not signed)")
         return unsigned
-    result = signing.check(data, root, _created(recorded.created), trusted)  # type: ignore[arg-type]
+    result = signing.check(data, root, _created(recorded.created), trusted)
     who = f"certificate {result.subject} (SHA-256 fingerprint {result.fingerprint})" if result.subject else ""
     if not result.valid:
         out.differences.append(
