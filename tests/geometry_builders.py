@@ -271,9 +271,10 @@ class GeometryBuilder:
         height: float = 0.8,
         z: float = 0.0,
         storey: str | None = None,
+        **placement: Any,
     ) -> ifcopenshell.entity_instance:
         cls = "IfcFurnishingElement" if self.schema == "IFC2X3" else "IfcFurniture"
-        return self.element(cls, name, outline, z=z, height=height, storey=storey)
+        return self.element(cls, name, outline, z=z, height=height, storey=storey, **placement)
 
     def sanitary(
         self,
@@ -282,9 +283,10 @@ class GeometryBuilder:
         height: float = 0.4,
         z: float = 0.0,
         storey: str | None = None,
+        **placement: Any,
     ) -> ifcopenshell.entity_instance:
         cls = "IfcFlowTerminal" if self.schema == "IFC2X3" else "IfcSanitaryTerminal"
-        return self.element(cls, name, outline, z=z, height=height, storey=storey)
+        return self.element(cls, name, outline, z=z, height=height, storey=storey, **placement)
 
     def model(self) -> Model:
         return self.builder.model()
