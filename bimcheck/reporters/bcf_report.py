@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import io
 import math
 import re
+import struct
 import uuid
-import zipfile
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -145,24 +145,17 @@ def render(run: RunResult, version: str = "2.1", group: bool = False, lang: str 
     if version not in VERSIONS:
         raise ValueError(f"BCF version {version!r}: choose from {', '.join(VERSIONS)}")
     found = topics(run, group=group, lang=lang)
-    stamp = _zip_time(run.created)
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
 
-        def put(name: str, text: str) -> None:
-            info = zipfile.ZipInfo(name, stamp)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            archive.writestr(info, text.encode("utf-8"))
-
-        put("bcf.version", _version_xml(version))
-        put("project.bcfp", _project_xml(run, version))
+    def files() -> Iterable[tuple[str, str]]:
+        yield "bcf.version", _version_xml(version)
+        yield "project.bcfp", _project_xml(run, version)
         if version == "3.0":
-            put("extensions.xml", _extensions_xml(found))
+            yield "extensions.xml", _extensions_xml(found)
         for index, topic in enumerate(found):
-            put(f"{topic.guid}/markup.bcf", _markup_xml(topic, version, run.created, index))
-            put(f"{topic.guid}/viewpoint.bcfv", _viewpoint_xml(topic, version))
-    return buffer.getvalue()
+            yield f"{topic.guid}/markup.bcf", _markup_xml(topic, version, run.created, index)
+            yield f"{topic.guid}/viewpoint.bcfv", _viewpoint_xml(topic, version)
+
+    return _zip(files(), _zip_time(run.created))
 
 
 def topics(run: RunResult, group: bool = False, lang: str = "en") -> list[Topic]:
@@ -380,12 +373,12 @@ def _attr(value: str) -> str:
 
 
 def _num(value: float, digits: int = 3) -> str:
-    return f"{round(value, digits) + 0.0:.{digits}f}"  # + 0.0 turns -0.0 into 0.0
+    text = f"{value:.{digits}f}"
+    return text[1:] if text.startswith("-") and not text.strip("-0.") else text  # no "-0.000"
 
 
-def _vec(tag: str, v: Vec, digits: int) -> str:
-    x, y, z = (_num(c, digits) for c in v)
-    return f"<{tag}><X>{x}</X><Y>{y}</Y><Z>{z}</Z></{tag}>"
+def _vec(tag: str, v: Vec, digits: int = 3) -> str:
+    return f"<{tag}><X>{_num(v[0], digits)}</X><Y>{_num(v[1], digits)}</Y><Z>{_num(v[2], digits)}</Z></{tag}>"
 
 
 _HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -521,3 +514,52 @@ def _zip_time(created: str) -> tuple[int, int, int, int, int, int]:
     if t.year < 1980:
         return (1980, 1, 1, 0, 0, 0)
     return (t.year, t.month, t.day, t.hour, t.minute, t.second)
+
+
+# --- zip -----------------------------------------------------------------------------------------
+# Written here rather than with zipfile: a BCF holds two small files per topic, and zipfile's
+# per-entry bookkeeping cost more than everything else together (1.2 s of 2.3 s for 14 000 topics).
+# Deflate level 1 is four times faster than zlib's default here, for an archive a few per cent larger.
+# Plain zip 2.0 entries, with the zip64 end records only when there are more than 65 535 of them.
+
+_LOCAL = struct.Struct("<4s5H3L2H")
+_CENTRAL = struct.Struct("<4s6H3L5H2L")
+_END = struct.Struct("<4s4H2LH")
+_END64 = struct.Struct("<4sQ2H2L4Q")
+_LOCATOR64 = struct.Struct("<4sLQL")
+_MODE = 0o100644 << 16  # a regular file, rw-r--r--, for unzip on Unix
+_MADE_BY = 3 << 8 | 20  # Unix, zip 2.0
+
+
+def _zip(files: Iterable[tuple[str, str]], stamp: tuple[int, int, int, int, int, int]) -> bytes:
+    """A deflated zip archive of (name, text) pairs, identical bytes for identical input."""
+    year, month, day, hour, minute, second = stamp
+    dos_time = hour << 11 | minute << 5 | second // 2
+    dos_date = (year - 1980) << 9 | month << 5 | day
+    chunks: list[bytes] = []
+    central: list[bytes] = []
+    offset = 0
+    for name, text in files:
+        data = text.encode("utf-8")
+        raw_name = name.encode("ascii")  # topic GUIDs and fixed names only
+        crc = zlib.crc32(data)
+        compressor = zlib.compressobj(1, zlib.DEFLATED, -15)
+        body = compressor.compress(data) + compressor.flush()
+        sizes = (crc, len(body), len(data), len(raw_name))
+        chunks.append(_LOCAL.pack(b"PK\x03\x04", 20, 0, 8, dos_time, dos_date, *sizes, 0))
+        chunks.append(raw_name)
+        chunks.append(body)
+        header = (b"PK\x01\x02", _MADE_BY, 20, 0, 8, dos_time, dos_date, *sizes, 0, 0, 0, 0, _MODE, offset)
+        central.append(_CENTRAL.pack(*header) + raw_name)
+        offset += _LOCAL.size + len(raw_name) + len(body)
+    directory = b"".join(central)
+    count = len(central)
+    if offset + len(directory) > 0xFFFFFFFF:
+        raise ValueError("BCF archive larger than 4 GiB")
+    tail = b""
+    if count > 0xFFFF:
+        end64 = _END64.pack(b"PK\x06\x06", 44, 45, 45, 0, 0, count, count, len(directory), offset)
+        locator = _LOCATOR64.pack(b"PK\x06\x07", 0, offset + len(directory), 1)
+        tail = end64 + locator
+    end = _END.pack(b"PK\x05\x06", 0, 0, min(count, 0xFFFF), min(count, 0xFFFF), len(directory), offset, 0)
+    return b"".join((*chunks, directory, tail, end))
