@@ -467,6 +467,10 @@ def test_a_missing_report_is_bad_input(case: Case) -> None:
             b'<ComplianceReport xmlns="urn:bimcheck:compliance:1" schemaVersion="1.0"/>',
             "not a valid bimcheck compliance report",
         ),
+        (
+            b'<ComplianceReport xmlns="urn:bimcheck:compliance:1" schemaVersion="1.7"/>',
+            "schemaVersion 1.7 is newer than this bimcheck reads (1.0): update bimcheck",
+        ),
     ],
 )
 def test_unreadable_or_invalid_reports_are_bad_input(case: Case, content: bytes, problem: str) -> None:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from lxml import etree
 
 from bimcheck.errors import InputError
-from bimcheck.reporters.xml_report import NAMESPACE, STATUS_ATTRIBUTES, build, schema
+from bimcheck.reporters.xml_report import NAMESPACE, SCHEMA_VERSION, STATUS_ATTRIBUTES, build, schema
 from bimcheck.results import NOT_FAILING, Kind, ModelInfo, RuleSourceInfo, RunResult, Status, ToolInfo
 
 if TYPE_CHECKING:
@@ -116,12 +116,23 @@ def read_report(path: Path) -> tuple[bytes, etree._Element]:
         raise InputError(
             path, f"compliance report version {version} is not supported: this bimcheck reads 1.x"
         )
+    said = root.get("schemaVersion", "")
+    if _minor(said) > _minor(SCHEMA_VERSION):
+        raise InputError(
+            path,
+            f"schemaVersion {said} is newer than this bimcheck reads ({SCHEMA_VERSION}): update bimcheck",
+        )
     try:
         schema().assertValid(root)
     except etree.DocumentInvalid as exc:
         problem = " ".join(str(exc).split())
         raise InputError(path, f"not a valid bimcheck compliance report: {problem}") from None
     return data, root
+
+
+def _minor(version: str) -> int:
+    _, _, minor = version.partition(".")
+    return int(minor) if minor.isdigit() else 0
 
 
 @dataclass(frozen=True, slots=True)
