@@ -16,7 +16,7 @@ import pytest
 from lxml import etree
 
 from bimcheck.reporters import FORMATS, RenderOptions
-from bimcheck.reporters.bcf_report import NAMESPACE, render, topics
+from bimcheck.reporters.bcf_report import NAMESPACE, _zip, render, topics
 from bimcheck.results import (
     ElementResult,
     Finding,
@@ -359,3 +359,25 @@ def test_swedish_descriptions() -> None:
     assert "ska-krav, allvarlighetsgrad error, modell hus-a.ifc" in found[1].description
     assert "på våning Plan 2: uppfyller inte kravet" in found[1].description
     assert "Regelverk: BBR 3:311, utgåva BFS 2011:6 t.o.m. BFS 2020:4" in found[1].description
+
+
+# --- the zip itself --------------------------------------------------------------------------------
+
+
+def test_the_archive_passes_zipfiles_crc_check_and_keeps_the_run_time() -> None:
+    with zipfile.ZipFile(io.BytesIO(render(sample_run()))) as archive:
+        assert archive.testzip() is None
+        infos = archive.infolist()
+    assert {i.date_time for i in infos} == {(2025, 3, 14, 10, 0, 0)}
+    assert {i.compress_type for i in infos} == {zipfile.ZIP_DEFLATED}
+    assert {i.external_attr >> 16 for i in infos} == {0o100644}
+
+
+def test_more_than_65535_entries_get_zip64_end_records() -> None:
+    count = 70_000
+    data = _zip(((f"{i:05d}/x", f"<X>{i}</X>") for i in range(count)), (2025, 1, 2, 3, 4, 6))
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        names = archive.namelist()
+        assert len(names) == count
+        assert archive.read("69999/x") == b"<X>69999</X>"
+        assert archive.getinfo("00000/x").date_time == (2025, 1, 2, 3, 4, 6)
