@@ -649,3 +649,18 @@ def test_a_report_on_several_shared_models_verifies_and_names_the_changed_one(tm
     [line] = lines_of(result, "changed model")
     assert line.startswith(f"changed model: Duplex_A_20110907.ifc ({changed}): SHA-256 is ")
     assert not lines_of(result, "different result")
+
+
+def test_long_lists_are_cut_per_kind_unless_all_are_asked_for(tmp_path: Path) -> None:
+    from bimcheck.workflows.verify import Difference, Verification
+
+    outcome = Verification(tmp_path / "r.xml")
+    outcome.differences = [
+        Difference("result", f"requirement R{i} on m.ifc", "status differs") for i in range(60)
+    ]
+    outcome.differences.append(Difference("model", "m.ifc", "SHA-256 differs"))
+    short = list(outcome.lines())
+    assert short[0] == f"{tmp_path / 'r.xml'}: NOT verified: 61 differences"
+    assert short[1] == "  changed model: m.ifc: SHA-256 differs"  # grouped by kind, inputs first
+    assert short[-1] == "  … and 10 more different result difference(s) (--all lists them)"
+    assert len(list(outcome.lines(None))) == 62
