@@ -464,13 +464,16 @@ def large_run(failures: int = 10_000, storeys: int = 5) -> RunResult:
 def test_ten_thousand_failures_render_quickly() -> None:
     """Measured: about 1 s on the 2-core CI machine (`pytest tests/test_html_report.py -k quickly -s`).
 
-    The bound is looser than the 2 s target so that a loaded machine does not fail the suite;
-    it still catches a slow template (an accidental quadratic loop takes minutes here).
+    The bound is on this process's CPU time, not wall time: with the suite running in parallel
+    beside other work, wall time swung from 1 s to 6 s while the CPU time stayed near 1 s. It is
+    looser than the 2 s target so that a slower machine passes, and still catches a slow template
+    (an accidental quadratic loop takes minutes here).
     """
     run = large_run()
-    start = time.perf_counter()
+    wall, cpu = time.perf_counter(), time.process_time()
     text = render(run, "sv")
-    elapsed = time.perf_counter() - start
-    print(f"\nHTML report, 10 000 failures and 20 000 plan items: {elapsed:.2f} s, {len(text) / 1e6:.1f} MB")
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    size = len(text) / 1e6
+    print(f"\nHTML, 10 000 failures, 20 000 plan items: {cpu:.2f} s CPU, {wall:.2f} s wall, {size:.1f} MB")
     assert text.count('<tbody class="el') == 10_000
-    assert elapsed < 6.0
+    assert cpu < 4.0
