@@ -477,3 +477,15 @@ def test_ten_thousand_failures_render_quickly() -> None:
     print(f"\nHTML, 10 000 failures, 20 000 plan items: {cpu:.2f} s CPU, {wall:.2f} s wall, {size:.1f} MB")
     assert text.count('<tbody class="el') == 10_000
     assert cpu < 4.0
+
+
+def test_a_failing_slab_is_outlined_on_top_not_painted_over_the_plan() -> None:
+    run = plans_run()
+    slab = PlanItem("IfcSlab", (_square(-1, -1, 10),), "2slab00000000000000000", "BJ01")
+    element = ElementResult(slab.global_id, "IfcSlab", Status.FAIL, name="BJ01", storey="Plan 2")
+    requirement = replace(run.requirements[0], id="SE-SLAB-01", elements=(element,))
+    plan = replace(run.plans[0], items=(slab, *run.plans[0].items))
+    doc = _doc(render(replace(run, requirements=(*run.requirements, requirement), plans=(plan,))))
+    shapes = doc.xpath("//svg//g[@class='shapes']/g")
+    assert shapes[-1].get("data-gid") == slab.global_id
+    assert shapes[-1].get("class") == "s l-area flag st-fail"

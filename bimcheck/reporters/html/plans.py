@@ -28,7 +28,21 @@ _LAYER = {
     "IfcWindow": "window",
     "IfcWindowStandardCase": "window",
 }
-_LAYER_ORDER = {"space": 0, "other": 1, "wall": 2, "window": 3, "door": 4}
+# Elements that span a whole storey are on a plan only when they have findings (the engine adds
+# them then), and are drawn as an outline on top: filled, they would paint over the whole plan.
+_AREA_CLASSES = (
+    "IfcSlab",
+    "IfcSlabStandardCase",
+    "IfcSlabElementedCase",
+    "IfcCovering",
+    "IfcRoof",
+    "IfcFooting",
+    "IfcSite",
+    "IfcBuilding",
+    "IfcSpatialZone",
+)
+_LAYER.update(dict.fromkeys(_AREA_CLASSES, "area"))
+_LAYER_ORDER = {"space": 0, "other": 1, "wall": 2, "window": 3, "door": 4, "area": 5}
 _NICE = (1, 2, 5)
 
 
