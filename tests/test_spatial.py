@@ -383,3 +383,27 @@ def test_the_cheap_candidates_of_host_are_what_fills_or_voids_and_doors_and_wind
     cheap = {e.is_a() for e in model.spatial.candidates("host", nonempty=True)}
     assert cheap == {"IfcWindow", "IfcDoor", "IfcOpeningElement"}
     assert {e.is_a() for e in model.spatial.candidates("windows")} == {"IfcSpace"}
+
+
+def test_spatial_zones_nested_in_a_spatial_zone_or_grouped_in_an_ifczone_pass_on_their_spaces() -> None:
+    plan, named = flat("IFC4")
+    parts = []
+    for name, room in (("sov", "A"), ("vard", "B")):
+        part = plan.builder.create("IfcSpatialZone", name)
+        plan.file.create_entity(
+            "IfcRelReferencedInSpatialStructure",
+            GlobalId=ifcopenshell.guid.new(),
+            RelatedElements=[named[room]],
+            RelatingStructure=part,
+        )
+        parts.append(part)
+    dwelling = plan.builder.create("IfcSpatialZone", "Lgh 1003")
+    plan.file.create_entity(
+        "IfcRelAggregates", GlobalId=ifcopenshell.guid.new(), RelatingObject=dwelling, RelatedObjects=parts
+    )
+    plan.zone("Hus A", [dwelling])
+    model = plan.model()
+    assert names(model.spatial.related(named["A"], "zone")) == ["Hus A", "Lgh 1003", "sov"]
+    assert names(model.spatial.related(dwelling, "spaces")) == ["A", "B"]
+    house = next(z for z in model.file.by_type("IfcZone"))
+    assert names(model.spatial.related(house, "spaces")) == ["A", "B"]

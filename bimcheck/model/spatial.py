@@ -12,7 +12,7 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from bimcheck.model.relations import AGGREGATES, CONTAINMENT, GROUPS, VOIDS_FILLS
+from bimcheck.model.relations import CONTAINMENT, VOIDS_FILLS
 
 if TYPE_CHECKING:
     from bimcheck.model.geometry import Shape
@@ -230,8 +230,7 @@ class SpatialIndex:
         elif nonempty and via in ("container", "storey"):
             pool = model.relations.with_parents()
         elif nonempty and via == "zone":
-            in_spatial_zones = [model.file.by_id(i) for i in self._zone_members()[0]]
-            pool = [*model.relations.with_parents((GROUPS, AGGREGATES)), *in_spatial_zones]
+            pool = [model.file.by_id(i) for i in self._zone_members()[0]]
             pool = [e for e in pool if e.is_a("IfcProduct")]
         else:
             pool = (e for cls in definition.starts_from for e in model.by_class_with_subtypes(cls))
@@ -309,9 +308,7 @@ class SpatialIndex:
         return Relation(self._zones_of(element), BY_ZONES)
 
     def _zones_of(self, element: ifcopenshell.entity_instance) -> Related:
-        grouped = [p for p in self._model.relations.ancestors(element, (GROUPS,)) if p.is_a("IfcZone")]
-        spatial = self._zone_members()[0].get(element.id(), [])
-        return _unique(grouped + spatial)
+        return _unique(self._zone_members()[0].get(element.id(), []))
 
     def _dwelling(self, element: ifcopenshell.entity_instance, args: Mapping[str, str]) -> Relation:
         """The zones a space belongs to; for other elements, the zones of their spaces."""
@@ -512,21 +509,21 @@ class SpatialIndex:
     def _zone_members(self) -> tuple[dict[int, Related], dict[int, Related]]:
         """(element id → spatial zones it is in, zone id → spaces of the zone), built once.
 
-        IfcZone groups spaces (and zones) through IfcRelAssignsToGroup; IFC4's IfcSpatialZone
-        references spaces through IfcRelReferencedInSpatialStructure, and some tools
-        aggregate or contain them instead: all three are read.
+        IfcZone groups spaces, zones and (IFC4) spatial zones through IfcRelAssignsToGroup;
+        IfcSpatialZone references spaces through IfcRelReferencedInSpatialStructure, and some
+        tools aggregate or contain them instead: all are read, nested zones included.
         """
         if self._zone_index is None:
             model = self._model
+            zones = [z for cls in _ZONE_CLASSES for z in model.by_class_with_subtypes(cls)]
+            direct = {z.id(): _zone_parts(z) for z in zones}
             zones_of: dict[int, Related] = defaultdict(list)
             spaces_of: dict[int, Related] = {}
-            for zone in model.by_class_with_subtypes("IfcSpatialZone"):
-                members = _referenced_in(zone) + _contained_in(zone) + _parts(zone)
+            for zone in zones:
+                members = _expand(zone.id(), direct, set())
                 for member in members:
                     zones_of[member.id()].append(zone)
                 spaces_of[zone.id()] = _unique([m for m in members if m.is_a("IfcSpace")])
-            for zone in model.by_class_with_subtypes("IfcZone"):
-                spaces_of[zone.id()] = _unique(_group_spaces(zone, set()))
             self._zone_index = (dict(zones_of), spaces_of)
         return self._zone_index
 
@@ -640,18 +637,23 @@ def _spatial_descendants(element: ifcopenshell.entity_instance) -> Related:
     return out
 
 
-def _group_spaces(zone: ifcopenshell.entity_instance, seen: set[int]) -> Related:
-    """Spaces grouped in a zone, through nested zones."""
-    if zone.id() in seen:
+def _zone_parts(zone: ifcopenshell.entity_instance) -> Related:
+    """What a zone directly holds: group members, or a spatial zone's references, contents, parts."""
+    if zone.is_a("IfcZone"):
+        return [m for rel in getattr(zone, "IsGroupedBy", None) or () for m in rel.RelatedObjects or ()]
+    return _referenced_in(zone) + _contained_in(zone) + _parts(zone)
+
+
+def _expand(zone_id: int, direct: Mapping[int, Related], seen: set[int]) -> Related:
+    """A zone's members, the members of the zones it holds included (cycles are cut)."""
+    if zone_id in seen:
         return []
-    seen.add(zone.id())
+    seen.add(zone_id)
     out: Related = []
-    for rel in getattr(zone, "IsGroupedBy", None) or ():
-        for member in rel.RelatedObjects or ():
-            if member.is_a("IfcSpace"):
-                out.append(member)
-            elif member.is_a("IfcZone"):
-                out.extend(_group_spaces(member, seen))
+    for member in direct.get(zone_id, ()):
+        out.append(member)
+        if member.id() in direct:
+            out.extend(_expand(member.id(), direct, seen))
     return out
 
 
