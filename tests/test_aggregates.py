@@ -420,3 +420,17 @@ def test_an_element_of_undecided_applicability_leaves_its_group_s_figure_undeter
     )
     assert (by_group["Plan 2"].value, by_group["Plan 2"].status) == (1.0, Status.PASS)
     assert result.status is Status.NOT_EVALUABLE
+
+
+def test_an_element_whose_dwelling_cannot_be_told_makes_the_figures_undetermined() -> None:
+    plan, named = flat(boundaries=False)
+    plan.zone("Lgh 1001", [named["A"], named["B"]])
+    walls = EntityFacet(name=v("IFCWALL"))
+    # Without space boundaries bimcheck does not derive which rooms a wall bounds.
+    result = evaluate(
+        plan.model(), Requirement("K", "walls", (walls,), aggregate=Aggregate("count", group_by="dwelling"))
+    )
+    by_group = {k.group: k for k in result.key_figures}
+    assert by_group["(undetermined)"].status is Status.NOT_EVALUABLE
+    assert by_group["(undetermined)"].count == 3
+    assert result.status is Status.NOT_EVALUABLE

@@ -23,6 +23,7 @@ FUNCTIONS = ("count", "sum", "min", "max", "mean", "ratio")
 GROUP_WORDS = ("storey", "zone", "dwelling", "class", "name", "long_name", "predefined_type")
 GROUP_PREFIXES = ("property:", "classification:", "dwelling:")
 NO_GROUP = "(none)"
+UNDETERMINED_GROUP = "(undetermined)"
 # Elements named in a key figure's message about values that could not be determined.
 _NAMED = 3
 
@@ -98,7 +99,7 @@ def check_group_key(key: str) -> str:
 
 def group_keys(model: Model, element: ifcopenshell.entity_instance, group_by: str | None) -> tuple[str, ...]:
     """The groups an element falls in: usually one; a door between two dwellings is in both;
-    `(none)` when it has no value for the grouping."""
+    `(none)` when it has no value for the grouping, `(undetermined)` when that cannot be told."""
     if group_by is None:
         return ("all",)
     check_group_key(group_by)
@@ -110,7 +111,10 @@ def group_keys(model: Model, element: ifcopenshell.entity_instance, group_by: st
         values = [_zone_label(z) for z in zones]
     elif group_by == "dwelling" or group_by.startswith("dwelling:"):
         prop = group_by.removeprefix("dwelling:") if group_by != "dwelling" else None
-        values = list(model.spatial.dwelling_labels(element, prop) or ())
+        labels = model.spatial.dwelling_labels(element, prop)
+        if labels is None:  # its rooms cannot be told: it may belong to any dwelling
+            return (UNDETERMINED_GROUP,)
+        values = list(labels)
     elif group_by == "class":
         values = [element.is_a()]
     elif group_by in ("name", "long_name"):
@@ -322,6 +326,19 @@ def _figure(
     expected = aggregate.value.describe() if aggregate.value is not None else None
     source = ", ".join(sorted(tally.sources)) or None
     unit = aggregate.unit
+    if group == UNDETERMINED_GROUP:
+        return KeyFigure(
+            aggregate.label,
+            None,
+            Status.NOT_EVALUABLE,
+            unit,
+            group,
+            total,
+            expected,
+            source,
+            f"the {aggregate.group_by} of {total} element(s) cannot be determined, so the figures of "
+            "the groups they belong to may be short",
+        )
     if aggregate.group_by is not None and group == NO_GROUP:
         # Elements outside every group (the stairwell when grouping by dwelling) are shown,
         # but a threshold per group does not apply to them.
