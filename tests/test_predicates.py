@@ -186,7 +186,7 @@ def test_a_space_without_doors_has_no_passage_to_measure() -> None:
 # --- the free zone in front of doors --------------------------------------------------------------
 
 
-def _two_rooms(g: GeometryBuilder, angle: float = 0.0) -> object:
+def _two_rooms(g: GeometryBuilder, angle: float = 0.0) -> tuple[object, object]:
     """Two rooms either side of a wall along the door's X axis (faces 0.1 m from its axis):
     a table 0.9 m from the axis in front of the door on one side, a wall 1.6 m away on the other."""
     c, s = math.cos(angle), math.sin(angle)
@@ -197,16 +197,16 @@ def _two_rooms(g: GeometryBuilder, angle: float = 0.0) -> object:
     wall = g.wall("Mellanvägg", at(0, 0), at(4, 0))
     door = g.door("Dörr", wall, at=1.0, width=0.9)  # x from 1.0 to 1.9
     g.wall("Bortre vägg", at(0, -1.6), at(4, -1.6))  # its face at 1.5 m
-    g.furniture("Bord", rectangle(0.5, 0.9, 2.5, 1.5), height=0.75, origin=(0, 0, 0), angle=angle)
+    table = g.furniture("Bord", rectangle(0.5, 0.9, 2.5, 1.5), height=0.75, origin=(0, 0, 0), angle=angle)
     g.furniture("Stol", rectangle(2.2, 0.2, 2.8, 0.6), height=0.9, origin=(0, 0, 0), angle=angle)
-    return door
+    return door, table
 
 
 @pytest.mark.parametrize(("schema", "unit"), SCHEMAS)
 @pytest.mark.parametrize("angle", [0.0, math.pi / 2, 0.7])
 def test_the_free_depth_in_front_of_a_door_is_the_smaller_side(schema: str, unit: str, angle: float) -> None:
     g = GeometryBuilder(schema, unit)
-    door = _two_rooms(g, angle)
+    door, table = _two_rooms(g, angle)
     model = g.model()
     measured = model.measures.get(door, "door_free_depth")
     # the table is 0.9 − 0.1 = 0.8 m from the wall face; the far wall 1.5 − 0.1 = 1.4 m;
@@ -214,7 +214,8 @@ def test_the_free_depth_in_front_of_a_door_is_the_smaller_side(schema: str, unit
     assert measured.value == pytest.approx(0.8, abs=1e-6)
     assert measured.source == (
         "geometry: free depth of a door-wide zone in front of the door, the smaller side"
-        " (0.800 m / 1.400 m), capped at 2 m; obstacles between 0.1 and 1.5 m above the door's bottom"
+        f" (0.800 m / 1.400 m, limited by {table.is_a()} {table.GlobalId}), capped at 2 m;"
+        " obstacles between 0.1 and 1.5 m above the door's bottom"
     )
     capped = model.measures.get(door, "door_free_depth", arguments={"max_depth": "0.5"})
     assert capped.value == pytest.approx(0.5)
@@ -228,4 +229,22 @@ def test_a_door_in_an_outer_wall_is_limited_by_its_inside() -> None:
     measured = g.model().measures.get(door, "door_free_depth")
     # outside nothing: 2.0 m (capped); inside 0.85 − 0.15 = 0.7 m
     assert measured.value == pytest.approx(0.7, abs=1e-6)
-    assert "(2.000 m / 0.700 m)" in (measured.source or "")
+    assert "(2.000 m / 0.700 m, limited by IfcFurniture" in (measured.source or "")
+
+
+def test_the_zone_is_as_wide_as_the_door_not_its_trim() -> None:
+    g = GeometryBuilder()
+    wall = g.wall("Vägg", (0, 0), (4, 0))
+    # a body 1.05 m wide (leaf plus 75 mm trim either side) for a door 0.9 m wide: x 1.0–2.05
+    door = g.door("Dörr", wall, at=1.0, width=1.05)
+    door.OverallWidth = 0.9
+    g.wall("Sidovägg", (2.1, 0.1), (2.1, 3.0))  # a jamb wall, faces x 2.0–2.2: over the trim only
+    model = g.model()
+    # the door-wide zone (x 1.075–1.975, centred on the body) is free on both sides
+    assert model.measures.get(door, "door_free_depth").value == pytest.approx(2.0)
+    g2 = GeometryBuilder()
+    wall2 = g2.wall("Vägg", (0, 0), (4, 0))
+    bare = g2.door("Dörr", wall2, at=1.0, width=1.05)
+    bare.OverallWidth = None  # without a declared width the body's extent is the door's width
+    g2.wall("Sidovägg", (2.1, 0.1), (2.1, 3.0))
+    assert g2.model().measures.get(bare, "door_free_depth").value == pytest.approx(0.0)

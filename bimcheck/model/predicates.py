@@ -18,6 +18,7 @@ from bimcheck.model.measures import GEOMETRY, Measured, measure
 from bimcheck.model.measures_element import (
     LENGTH,
     body,
+    length_attribute,
     number_argument,
     space_floor,
     storey_height,
@@ -51,6 +52,8 @@ _DOOR_LEVEL = 0.5
 _DOOR_HEIGHT = 1.5
 # Plans that only touch overlap by less than this (m²).
 _TOUCHING = 1e-6
+# Faces this close (m) count as flush: modelling noise, not an obstacle.
+_FLUSH = 0.005
 # Narrowest widths are found to this resolution (m).
 _WIDTH_RESOLUTION = 0.005
 
@@ -263,7 +266,11 @@ class Frame:
 
 
 def door_frame(model: Model, door: ifcopenshell.entity_instance) -> Frame | str:
-    """The frame of a door from its placement (X along the wall) and its host wall's faces."""
+    """The frame of a door from its placement (X along the wall) and its host wall's faces.
+
+    Across the wall the door spans its OverallWidth, centred on its body: the body's own
+    extent includes trim and casings, which reach past the opening over the jamb walls.
+    """
 
     def compute() -> Frame | str:
         shape = body(model, door)
@@ -277,7 +284,12 @@ def door_frame(model: Model, door: ifcopenshell.entity_instance) -> Frame | str:
         v = shape.vertices[:, :2] @ np.array((-x_axis[1], x_axis[0]))
         frame = Frame(x_axis, float(u.min()), float(u.max()), float(v.min()), float(v.max()))
         v0, v1 = _wall_faces(model, door, frame)
-        return Frame(x_axis, frame.u0, frame.u1, v0, v1)
+        u0, u1 = frame.u0, frame.u1
+        declared = length_attribute(model, door, "OverallWidth")
+        if declared is not None and declared.value is not None and declared.value < u1 - u0:
+            middle = (u0 + u1) / 2
+            u0, u1 = middle - declared.value / 2, middle + declared.value / 2
+        return Frame(x_axis, u0, u1, v0, v1)
 
     return model.geometry.derived(("door frame", door.id()), compute)
 
@@ -434,9 +446,12 @@ def door_free_depth(
     frame = door_frame(model, door)
     if isinstance(frame, str):
         return Measured.unknown(frame, LENGTH)
+    # The zone's sides are kept a few millimetres inside the door's width: jamb walls drawn
+    # flush with the opening would otherwise touch it along its whole depth.
+    u0, u1 = frame.u0 + _FLUSH, frame.u1 - _FLUSH
     zones = {
-        "side 1": shapely.box(frame.u0, frame.v1, frame.u1, frame.v1 + max_depth),
-        "side 2": shapely.box(frame.u0, frame.v0 - max_depth, frame.u1, frame.v0),
+        "side 1": shapely.box(u0, frame.v1, u1, frame.v1 + max_depth),
+        "side 2": shapely.box(u0, frame.v0 - max_depth, u1, frame.v0),
     }
     area = frame.to_world(union(list(zones.values())))
     floor_z = model.geometry.shape(door).zmin
@@ -444,20 +459,25 @@ def door_free_depth(
     found, problem = obstacles_over(model, area, band, obstacle_candidates(model, door), {door.id()})
     if problem is not None:
         return Measured.unknown(problem, LENGTH)
-    depths = {}
+    depths: dict[str, float] = {}
+    limits: dict[str, ifcopenshell.entity_instance] = {}
     for side, zone in zones.items():
-        depth = max_depth
-        for _, plan in found:
+        depths[side] = max_depth
+        for element, plan in found:
             inside = intersection(frame.to_frame(plan), zone)
             if inside.is_empty or inside.area <= _TOUCHING:
                 continue
             _, near_v, _, far_v = inside.bounds
-            depth = min(depth, near_v - frame.v1 if side == "side 1" else frame.v0 - far_v)
-        depths[side] = max(depth, 0.0)
+            depth = max(near_v - frame.v1 if side == "side 1" else frame.v0 - far_v, 0.0)
+            if depth < depths[side]:
+                depths[side], limits[side] = depth, element
+    smaller = min(depths, key=lambda side: depths[side])
+    limit = limits.get(smaller)
+    by = f", limited by {limit.is_a()} {getattr(limit, 'GlobalId', limit.id())}" if limit is not None else ""
     return Measured(
-        min(depths.values()),
+        depths[smaller],
         LENGTH,
         f"geometry: free depth of a door-wide zone in front of the door, the smaller side"
-        f" ({depths['side 1']:.3f} m / {depths['side 2']:.3f} m), capped at {max_depth:g} m;"
+        f" ({depths['side 1']:.3f} m / {depths['side 2']:.3f} m{by}), capped at {max_depth:g} m;"
         f" obstacles between {heights[0]:g} and {heights[1]:g} m above the door's bottom",
     )
