@@ -33,15 +33,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 DEMO_RULES = ("requirements/se-housing-information.yaml", "samples/demo-house.ids")
-# Deliberate defects of the sample (samples/README.md): every one must show on a plan.
-DEFECTS = (
-    "0voT7VAVCZYtzaCWIiktpd",
-    "0z4NRLE9$Y6a2lG9zK3prs",
-    "330Jy5hKN$AMZTl5hlhZ7w",
-    "03LS90krpR0WsXicdO9aUn",
-    "0gFkZ_Ifr28LXwM2ez2Yqt",
-    "1jGFFjlKgPWMBTluZp5w7$",
-)
 NO_AREA = "0voT7VAVCZYtzaCWIiktpd"  # space 1102-04, exported without NetFloorArea
 
 
@@ -147,11 +138,11 @@ def _screenshot(page: Page, name: str, *, full_page: bool = True) -> Path:
 
 @pytest.mark.parametrize("lang", ["sv", "en"])
 def test_the_demo_report_opens_without_errors_or_requests(
-    open_report: Any, reports: dict[str, Path], lang: str
+    open_report: Any, reports: dict[str, Path], demo_run: RunResult, lang: str
 ) -> None:
     opened = open_report(reports[lang])
     page = opened.page
-    assert page.locator("details.req").count() == 27
+    assert page.locator("details.req").count() == len(demo_run.requirements)
     page.locator("section.model svg.plan").first.scroll_into_view_if_needed()
     shot = _screenshot(page, f"html-report-demo-{lang}.png")
     assert shot.stat().st_size > 10_000
@@ -159,13 +150,21 @@ def test_the_demo_report_opens_without_errors_or_requests(
     opened.assert_clean()
 
 
-def test_floor_plans_show_and_label_the_failing_elements(open_report: Any, reports: dict[str, Path]) -> None:
+def test_floor_plans_show_and_label_the_failing_elements(
+    open_report: Any, reports: dict[str, Path], demo_run: RunResult
+) -> None:
     opened = open_report(reports["en"])
     page = opened.page
-    assert page.locator("svg.plan").count() == 3
-    flagged = page.locator("svg.plan .s.flag.st-fail")
+    assert page.locator("svg.plan").count() == len(demo_run.plans) == 3  # Plan 1-3
+    flagged = page.locator("svg.plan .s.flag:not(.st-manual)")
     gids = set(flagged.evaluate_all("els => els.map(e => e.getAttribute('data-gid'))"))
-    assert set(DEFECTS) <= gids
+    # Every element with a finding that has an outline is highlighted, and nothing else.
+    drawn = {i.global_id for p in demo_run.plans for i in p.items}
+    bad = ("fail", "not_evaluable", "error")
+    failing = {e.global_id for r in demo_run.requirements for e in r.elements if e.status.value in bad}
+    assert gids == failing & drawn
+    assert NO_AREA in gids
+    assert page.locator(f'svg.plan .s.flag.st-fail[data-gid="{NO_AREA}"]').count() == 1
     # The highlighted shape is really painted: it has a size on screen, and so has its label.
     shape = page.locator(f'svg.plan .s.flag[data-gid="{NO_AREA}"]')
     box = shape.bounding_box()

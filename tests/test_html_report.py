@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from dataclasses import replace
@@ -408,7 +409,9 @@ def test_check_writes_an_html_report_with_plans_for_the_sample(tmp_path: Path) -
     assert result.exit_code == 1, result.output
     doc = _doc(out.read_text(encoding="utf-8"))
     assert doc.get("lang") == "sv"
-    assert len(doc.xpath("//svg[contains(@class,'plan')]")) == 3  # Plan 1-3
+    saved = run_from_dict(json.loads((tmp_path / "demo.json").read_text(encoding="utf-8")))
+    assert len(saved.plans) == 3  # Plan 1-3, kept in the JSON written alongside
+    assert len(doc.xpath("//svg[contains(@class,'plan')]")) == 3
     flagged = set(doc.xpath("//svg//g[contains(@class,'flag')]/@data-gid"))
     # The sample's deliberate defects (samples/README.md) are on the plans.
     assert {"0voT7VAVCZYtzaCWIiktpd", "0z4NRLE9$Y6a2lG9zK3prs", "330Jy5hKN$AMZTl5hlhZ7w"} <= flagged
