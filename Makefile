@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 DEMO_MODEL := samples/demo-house.ifc
-DEMO_RULES := requirements/se-housing-information.yaml samples/demo-house.ids
+DEMO_RULES := requirements/se-housing-information.yaml requirements/se-housing-function.yaml samples/demo-house.ids
 DEMO_ARGS  := check $(DEMO_MODEL) $(addprefix -r ,$(DEMO_RULES))
 
 .PHONY: demo test lint typecheck contracts pytest samples clean

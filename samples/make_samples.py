@@ -32,10 +32,10 @@ WALL_HEIGHT = STOREY_HEIGHT - SLAB
 CEILING = 2500.0  # finished floor to finished ceiling in the apartments
 EXT, SEP, INT = 400.0, 300.0, 95.0  # wall thicknesses: external, apartment-separating, internal
 WIDTH, DEPTH = 20000.0, 10000.0  # footprint: apartment A (west), stairwell, apartment B (east)
-STAIR_X0, STAIR_X1 = 8500.0, 11500.0
+STAIR_X0, STAIR_X1 = 8000.0, 12000.0
 SILL, WINDOW_HEIGHT, DOOR_HEIGHT = 800.0, 1400.0, 2100.0
 MID = 5000.0  # south face of the internal wall between the day rooms (south) and the night rooms
-LIFT: Rect = (STAIR_X0, 7400.0, 9700.0, DEPTH - EXT)  # lift shaft in the stairwell's north-west corner
+LIFT: Rect = (STAIR_X0, 7400.0, 9200.0, DEPTH - EXT)  # lift shaft in the stairwell's north-west corner
 
 # Deliberate defects: realistic modelling mistakes the demo report must show (samples/README.md).
 WEAK_WALL = "1101"  # separating wall towards the stairwell overridden to EI 30
@@ -72,7 +72,7 @@ class Layout:
 
 
 def layout(number: str) -> Layout:
-    """A 3 rok (three rooms and kitchen) of 69 m²; the apartment's defects change its plan."""
+    """A 3 rok (three rooms and kitchen) of 65 m²; the apartment's defects change its plan."""
     b = 3800.0 if number == SMALL_BEDROOM else 3400.0  # west face of the wall between the bedrooms
     e = STAIR_X0 - SEP  # the apartment's inner face towards the stairwell
     n = DEPTH - EXT
@@ -104,8 +104,8 @@ def layout(number: str) -> Layout:
     windows = (
         ("vardagsrum", (1000.0, 0.0, 2200.0, EXT)),
         ("vardagsrum", (2800.0, 0.0, 4000.0, EXT)),
-        ("kök", (5100.0, 0.0, 6300.0, EXT)),
-        *(() if number == WINDOW_POOR else (("kök", (6900.0, 0.0, 8100.0, EXT)),)),
+        ("kök", (4800.0, 0.0, 6000.0, EXT)),
+        *(() if number == WINDOW_POOR else (("kök", (6300.0, 0.0, 7500.0, EXT)),)),
         ("sovrum", (1100.0, n, 2700.0, DEPTH)),
         ("sovrum 2", (centre - 500.0, n, centre + 500.0, DEPTH)),
     )
@@ -113,7 +113,7 @@ def layout(number: str) -> Layout:
         ("04", "IfcFurniture", "bed double", "Säng 160x200", (1100.0, 7600.0, 2700.0, n), 500.0),
         ("04", "IfcFurniture", "wardrobe", "Garderob 60x120", (EXT, 5600.0, 1000.0, 6800.0), 2100.0),
         ("06", "IfcFurniture", "bed single", "Säng 90x200", (b + INT, 7600.0, b + INT + 900.0, n), 500.0),
-        ("05", "IfcSanitaryTerminal", "wc", "WC-stol", (7550.0, 8800.0, e, 9200.0), 400.0),
+        ("05", "IfcSanitaryTerminal", "wc", "WC-stol", (e - 650.0, 8800.0, e, 9200.0), 400.0),
         ("05", "IfcSanitaryTerminal", "basin", "Tvättställ", (6000.0, 9150.0, 6600.0, n), 850.0),
     )
     return Layout(rooms, walls, doors, windows, furniture)
@@ -357,6 +357,7 @@ class DemoHouse:
         # Geometry resources shared between elements of the same size keep the file small.
         self._solids: dict[tuple[float, float, float], Any] = {}
         self.z = self.f.createIfcDirection((0.0, 0.0, 1.0))
+        self.north = self.f.createIfcDirection((0.0, 1.0, 0.0))
         world = self.f.createIfcAxis2Placement3D(self.f.createIfcCartesianPoint((0.0, 0.0, 0.0)), None, None)
         context = self.f.createIfcGeometricRepresentationContext(None, "Model", 3, 1.0e-5, world, None)
         self.body = self.f.createIfcGeometricRepresentationSubContext(
@@ -403,11 +404,13 @@ class DemoHouse:
         self.labels.add(entity.id())
         return entity
 
-    def placement(self, relative_to: Any, x: float = 0.0, y: float = 0.0, z: float = 0.0) -> Any:
+    def placement(
+        self, relative_to: Any, x: float = 0.0, y: float = 0.0, z: float = 0.0, *, turned: bool = False
+    ) -> Any:
+        """A placement at (x, y, z); `turned` points its X axis north (doors in north-south walls)."""
         point = self.f.createIfcCartesianPoint((float(x), float(y), float(z)))
-        return self.f.createIfcLocalPlacement(
-            relative_to, self.f.createIfcAxis2Placement3D(point, None, None)
-        )
+        axes = (self.z, self.north) if turned else (None, None)
+        return self.f.createIfcLocalPlacement(relative_to, self.f.createIfcAxis2Placement3D(point, *axes))
 
     def body_of(self, outline: Polygon, height: float) -> Any:
         """A body representation: the plan outline, relative to its first corner, extruded upwards."""
@@ -622,14 +625,20 @@ class Storey:
         """
         h = self.house
         shape = outline if isinstance(outline, Polygon) else box(*outline)
-        x0, y0 = shape.bounds[:2]
+        x0, y0, x1, y1 = shape.bounds
         ox, oy = self.origin(inside) if inside is not None else (0.0, 0.0)
         relative_to = self.storey.ObjectPlacement if inside is None else inside.ObjectPlacement
+        # A door or window has its width along its placement's X axis (IFC's convention, which
+        # measures of clear width and free zones rely on): in a north-south wall X points
+        # north, so the local plan starts at the south-east corner and runs north and west.
+        turned = ifc_class in ("IfcDoor", "IfcWindow") and y1 - y0 > x1 - x0
+        local = box(0.0, 0.0, y1 - y0, x1 - x0) if turned else shape
+        corner = (x1, y0) if turned else (x0, y0)
         element = h.root(
             ifc_class,
             label,
-            ObjectPlacement=h.placement(relative_to, x0 - ox, y0 - oy, z),
-            Representation=h.body_of(shape, height),
+            ObjectPlacement=h.placement(relative_to, corner[0] - ox, corner[1] - oy, z, turned=turned),
+            Representation=h.body_of(local, height),
             **attributes,
         )
         self.outlines[element.id()] = shape
@@ -770,7 +779,7 @@ class Storey:
         stair = self.product(
             "IfcStair",
             f"stair/{n}",
-            (STAIR_X0, 2000, STAIR_X1, 6000),
+            (STAIR_X0, 2000.0, 10000.0, 6000.0),
             STOREY_HEIGHT,
             code="stair",
             Name="Trappa",
@@ -782,7 +791,7 @@ class Storey:
         railing = self.product(
             "IfcRailing",
             f"railing/{n}",
-            (9950.0, 2000.0, 10050.0, 6000.0),
+            (9950.0, 2000.0, 10000.0, 6000.0),
             900.0,
             code="railing",
             inside=stair,
@@ -801,7 +810,7 @@ class Storey:
                 Name="Hiss",
                 PredefinedType="ELEVATOR",
             )
-            rect = (STAIR_X0 + 900, 0, STAIR_X0 + 2100, EXT)
+            rect = (10400.0, 0.0, 11600.0, EXT)
             self.filling(
                 "IfcDoor",
                 "door/entrance",
@@ -814,7 +823,7 @@ class Storey:
                 OverallHeight=DOOR_HEIGHT,
             )
         else:
-            rect = (STAIR_X0 + 1700, DEPTH - EXT, STAIR_X0 + 2700, DEPTH)
+            rect = (10400.0, DEPTH - EXT, 11400.0, DEPTH)
             self.filling(
                 "IfcWindow",
                 f"window/{n}/TR",

@@ -21,11 +21,26 @@ REGENERATE = "if the change is intended, run `make samples` and commit samples/"
 # Each deliberate defect (samples/README.md): the requirements that must catch it.
 DEFECTS = {
     ("0voT7VAVCZYtzaCWIiktpd", "1102-04"): {"SE-IDS-01", "SE-SPACE-03"},
-    ("0z4NRLE9$Y6a2lG9zK3prs", "1202-04"): {"SE-IDS-02", "SE-SPACE-04"},
-    ("330Jy5hKN$AMZTl5hlhZ7w", "LSV01 Lägenhetsskiljande vägg 1101"): {"SE-IDS-03", "SE-WALL-03"},
+    ("0z4NRLE9$Y6a2lG9zK3prs", "1202-04"): {"SE-IDS-02", "SE-SPACE-04", "SE-ROOM-01"},
+    ("330Jy5hKN$AMZTl5hlhZ7w", "LSV01 Lägenhetsskiljande vägg 1101"): {
+        "SE-IDS-03",
+        "SE-WALL-03",
+        "SE-FIRE-02",
+    },
     ("03LS90krpR0WsXicdO9aUn", "Fönster vardagsrum"): {"SE-IDS-04", "SE-WIN-02"},
-    ("0gFkZ_Ifr28LXwM2ez2Yqt", "Lägenhetsdörr"): {"SE-IDS-05"},
+    ("0gFkZ_Ifr28LXwM2ez2Yqt", "Lägenhetsdörr"): {"SE-IDS-05", "SE-FIRE-03"},
     ("1jGFFjlKgPWMBTluZp5w7$", "IV01 Innervägg 1202"): {"SE-IDS-06", "SE-CLASS-01"},
+    ("3os5zdh8V_bOOcYDCnSp8H", "Dörr badrum"): {"SE-ACC-01"},
+    ("0QV7SoNWiqkU2NSm9TbLfn", "1201-06"): {"SE-ROOM-02"},
+    ("1Y3hr8eeUsK_buWzoj1ZPd", "1001-02"): {"SE-DAY-01"},
+    ("1dFlhDG6O$zhEhj7EFKtpo", "V300 Lägenhetsskiljande vägg 1002"): {"SE-FIRE-02"},
+}
+# The values the functional requirements measure on the new defects (samples/README.md).
+MEASURED = {
+    ("SE-ACC-01", "3os5zdh8V_bOOcYDCnSp8H"): 0.67,  # 0.8 − 2 × 0.045 lining − 0.04 leaf
+    ("SE-ROOM-02", "0QV7SoNWiqkU2NSm9TbLfn"): 6.78,  # 1.505 × 4.505 m, NetFloorArea rounded to 0.01
+    ("SE-DAY-01", "1Y3hr8eeUsK_buWzoj1ZPd"): 0.0855,  # 0.75 × 1.2 × 1.4 / (3.205 × 4.6)
+    ("SE-ROOM-01", "0z4NRLE9$Y6a2lG9zK3prs"): 2.35,  # FinishCeilingHeight 2 350 mm
 }
 
 
@@ -102,21 +117,49 @@ def test_the_committed_console_report_is_what_the_demo_writes(demo: tuple[str, s
 
 
 def test_every_deliberate_defect_is_caught_and_nothing_else_fails() -> None:
+    """Manual requirements list elements to verify by hand: that is neither a pass nor a defect."""
     data = json.loads((EXPECTED / "demo-house.json").read_text(encoding="utf-8"))
     caught: dict[tuple[str, str], set[str]] = {}
     for requirement in data["requirements"]:
         for element in requirement["elements"]:
-            if element["status"] != "pass":
+            if element["status"] not in ("pass", "manual"):
                 caught.setdefault((element["global_id"], element["name"]), set()).add(requirement["id"])
     assert caught == DEFECTS
+
+
+def test_the_new_defects_are_found_with_the_measured_values() -> None:
+    data = json.loads((EXPECTED / "demo-house.json").read_text(encoding="utf-8"))
+    found = {
+        (r["id"], e["global_id"]): f["value"]
+        for r in data["requirements"]
+        for e in r["elements"]
+        for f in e["findings"]
+        if f["facet"] == "measure" and e["status"] == "fail"
+    }
+    assert {k: found.get(k) for k in MEASURED} == pytest.approx(MEASURED, abs=0.0005)
+
+
+def test_the_demo_reports_key_figures_and_manual_requirements() -> None:
+    data = json.loads((EXPECTED / "demo-house.json").read_text(encoding="utf-8"))
+    by_id = {r["id"]: r for r in data["requirements"]}
+    figures = {(r["id"], k["group"]): k["value"] for r in data["requirements"] for k in r["key_figures"]}
+    # 6 dwellings; three 20 × 10 m floor slabs; BIA = 3 stairwells of 4 × 9.2 m less a 1.2 × 2.2 m lift.
+    assert figures[("SE-AREA-04", None)] == 6
+    assert [figures[("SE-AREA-03", f"Plan {n}")] for n in (1, 2, 3)] == pytest.approx([200.0] * 3)
+    assert figures[("SE-AREA-02", "BIA")] == pytest.approx(3 * (4.0 * 9.2 - 1.2 * 2.2))
+    assert 0.5 < figures[("SE-TIMBER-01", None)] < 1.0
+    manual = sorted(r["id"] for r in data["requirements"] if r["status"] == "manual")
+    assert manual == [f"SE-MAN-0{n}" for n in range(1, 8)]
+    assert by_id["SE-MAN-07"]["counts"]["manual"] == 37  # every door, for the thresholds
 
 
 def test_both_requirement_sets_have_passing_and_failing_requirements() -> None:
     data = json.loads((EXPECTED / "demo-house.json").read_text(encoding="utf-8"))
     by_format: dict[str, set[str]] = {}
     formats = {source["path"]: source["format"] for source in data["rule_sources"]}
-    assert sorted(formats.values()) == ["ids", "yaml"]
+    assert sorted(formats.values()) == ["ids", "yaml", "yaml"]
     for requirement in data["requirements"]:
         path = requirement["source"].rsplit(":", 1)[0]
         by_format.setdefault(formats[path], set()).add(requirement["status"])
-    assert by_format == {"ids": {"pass", "fail"}, "yaml": {"pass", "fail"}}
+    assert by_format["ids"] == {"pass", "fail"}
+    assert by_format["yaml"] == {"pass", "fail", "not_applicable", "manual"}  # key figures, manual
