@@ -37,6 +37,7 @@ OPEN_ROW_LIMIT = 200
 
 
 def group(r: RequirementResult) -> int:
+    """Where a requirement result goes in the report's order (lower first)."""
     if r.failed:
         return _GROUP_MANDATORY_FAILED if r.kind is Kind.MANDATORY else _GROUP_SCORED_FAILED
     if r.status is Status.MANUAL:
