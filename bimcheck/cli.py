@@ -171,9 +171,9 @@ def _render_options(
         _fail(f"--bcf-version {bcf_version!r}: choose 2.1 or 3.0")
     if (sign_key is None) != (sign_cert is None):
         _fail("--sign-key and --sign-cert go together")
-    for path in (sign_key, sign_cert):
+    for path, what in ((sign_key, "private key"), (sign_cert, "certificate")):
         if path is not None and not path.is_file():
-            _fail(f"{path}: signing key or certificate file does not exist")  # before the check runs
+            _fail(f"{path}: {what} file does not exist")  # said before the check runs, not after
     return RenderOptions(
         color=_stdout_color(),
         lang=lang,

@@ -213,6 +213,8 @@ def _element_result(
         storey=storey,
         status=status,
         findings=findings,
+        # Positions only where someone will look: elements with findings to show.
+        position=None if status is Status.PASS else model.position(element),
     )
 
 

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-SCHEMA_VERSION = "1.2"  # 1.1: key_figures, status "manual"; 1.2: floor plans
+# 1.1: key_figures, status "manual"; 1.2: floor plans; 1.3: element position, IfcProject GUID
+SCHEMA_VERSION = "1.3"
 
 
 class Status(StrEnum):
@@ -82,6 +83,9 @@ class ElementResult:
     name: str | None = None
     storey: str | None = None
     findings: tuple[Finding, ...] = ()
+    # Origin of the element's placement in world coordinates (metres), recorded for elements
+    # with findings so that a viewer (BCF) can be aimed at them without the model.
+    position: tuple[float, float, float] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +167,7 @@ class ModelInfo:
     preprocessor: str | None = None
     timestamp: str | None = None
     authoring_application: str | None = None
+    project_guid: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,6 +269,7 @@ def _element_to_dict(e: ElementResult) -> dict[str, Any]:
         "name": e.name,
         "storey": e.storey,
         "status": e.status.value,
+        "position": None if e.position is None else list(e.position),
         "findings": [_finding_to_dict(f) for f in e.findings],
     }
 
@@ -352,6 +358,7 @@ def run_to_dict(run: RunResult) -> dict[str, Any]:
                 "preprocessor": m.preprocessor,
                 "timestamp": m.timestamp,
                 "authoring_application": m.authoring_application,
+                "project_guid": m.project_guid,
             }
             for m in run.models
         ],
@@ -411,7 +418,15 @@ def _element_from_dict(d: Mapping[str, Any]) -> ElementResult:
         storey=d.get("storey"),
         status=Status(d["status"]),
         findings=tuple(_finding_from_dict(f) for f in d.get("findings", ())),
+        position=_position(d.get("position")),
     )
+
+
+def _position(value: Any) -> tuple[float, float, float] | None:
+    if value is None:
+        return None
+    x, y, z = (float(v) for v in value)
+    return (x, y, z)
 
 
 def _tuple_of_str(values: Iterable[Any]) -> tuple[str, ...]:
@@ -473,6 +488,7 @@ def run_from_dict(d: Mapping[str, Any]) -> RunResult:
                 preprocessor=m.get("preprocessor"),
                 timestamp=m.get("timestamp"),
                 authoring_application=m.get("authoring_application"),
+                project_guid=m.get("project_guid"),
             )
             for m in d["models"]
         ),

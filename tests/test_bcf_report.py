@@ -129,7 +129,8 @@ def test_the_registered_format_follows_version_and_grouping_options() -> None:
         assert b'VersionId="3.0"' in archive.read("bcf.version")
         assert "extensions.xml" in archive.namelist()
     validate(grouped, "3.0")
-    assert FORMATS["bcf"].needs_plans
+    # Elements with findings carry their position, so BCF does not need the costly plans.
+    assert not FORMATS["bcf"].needs_plans
 
 
 def test_names_with_characters_xml_cannot_hold_still_give_valid_files() -> None:
@@ -337,6 +338,26 @@ def test_without_an_outline_the_camera_falls_back_to_the_storey_then_the_origin(
         _distance_to_ray((21.0, 21.5, 4.0), storey_only.camera.position, storey_only.camera.direction) < 1e-6
     )
     assert storey_only.camera.clip_above == pytest.approx(4.2)
+
+
+def test_without_an_outline_the_camera_aims_at_the_recorded_position() -> None:
+    run = sample_run()  # no plans at all
+    located = replace(run.requirements[0].elements[1], position=(40.0, 10.0, 3.0))
+    run = replace(run, requirements=(replace(run.requirements[0], elements=(located,)),))
+    (topic,) = topics(run)
+    # A 1 m box around (40, 10): its centre, one metre above the element's level (z = 3 + 1).
+    assert _distance_to_ray((40.0, 10.0, 4.0), topic.camera.position, topic.camera.direction) < 1e-6
+    assert topic.camera.clip_above == pytest.approx(4.2)
+
+
+def test_the_header_names_the_model_by_its_ifcproject_guid() -> None:
+    run = sample_run()
+    model = replace(run.models[0], project_guid="0R1wLC3oT6a8S9$FoiOVVR")
+    run = replace(run, models=(model, *run.models[1:]))
+    with zipfile.ZipFile(io.BytesIO(render(run, "2.1"))) as archive:
+        markups = [archive.read(n) for n in archive.namelist() if n.endswith("markup.bcf")]
+    assert any(b'IfcProject="0R1wLC3oT6a8S9$FoiOVVR"' in m for m in markups)
+    validate(render(run, "2.1"), "2.1")
 
 
 def test_the_clipping_plane_is_written_pointing_up() -> None:

@@ -267,3 +267,25 @@ def test_read_json_report_errors_name_the_file(tmp_path: Path, content: bytes, p
 def test_read_json_report_of_a_missing_file(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="report file does not exist"):
         read_json_report(tmp_path / "nope.json")
+
+
+def test_writing_to_a_device_writes_into_it_and_never_replaces_it(tmp_path: Path) -> None:
+    import os
+    import stat
+
+    from bimcheck.reporters.atomic import write_atomic
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+
+    import threading
+
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()))
+    reader.start()
+    write_atomic(fifo, "report\n")
+    reader.join(timeout=10)
+    assert received == [b"report\n"]
+    assert stat.S_ISFIFO(fifo.stat().st_mode)  # still a pipe, not a file renamed over it
+    write_atomic("/dev/null", "discarded")
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)

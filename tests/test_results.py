@@ -81,9 +81,23 @@ def test_element_without_global_id_is_kept_with_its_step_id(run: RunResult) -> N
 
 def test_summary_and_counts_list_every_status(run: RunResult) -> None:
     data = run_to_dict(run)
-    assert data["summary"] == {"pass": 2, "fail": 2, "not_applicable": 1, "not_evaluable": 1, "error": 1, "manual": 0}
+    assert data["summary"] == {
+        "pass": 2,
+        "fail": 2,
+        "not_applicable": 1,
+        "not_evaluable": 1,
+        "error": 1,
+        "manual": 0,
+    }
     first = data["requirements"][0]
-    assert first["counts"] == {"pass": 1, "fail": 1, "not_applicable": 0, "not_evaluable": 0, "error": 0, "manual": 0}
+    assert first["counts"] == {
+        "pass": 1,
+        "fail": 1,
+        "not_applicable": 0,
+        "not_evaluable": 0,
+        "error": 0,
+        "manual": 0,
+    }
 
 
 def test_parameters_are_written_sorted(run: RunResult) -> None:

@@ -147,6 +147,21 @@ class Model:
                 return inherited
         return _own_predefined_types(element)
 
+    def position(self, element: ifcopenshell.entity_instance) -> tuple[float, float, float] | None:
+        """Origin of an element's placement in world coordinates (metres); None without one."""
+        placement = getattr(element, "ObjectPlacement", None)
+        if placement is None:
+            return None
+        import ifcopenshell.util.placement
+
+        try:
+            matrix = ifcopenshell.util.placement.get_local_placement(placement)
+        except Exception:  # a broken placement chain: no position rather than a failed run
+            return None
+        scale = self.units.length_scale
+        x, y, z = (round(float(matrix[i][3]) * scale, 3) for i in range(3))
+        return (x, y, z)
+
     def storey_name(self, element: ifcopenshell.entity_instance) -> str | None:
         storey = self.relations.storey(element)
         if storey is None:
@@ -224,6 +239,7 @@ def open_model(path: str | os.PathLike[str]) -> Model:
         preprocessor=_text(header.preprocessor_version),
         timestamp=_text(header.time_stamp),
         authoring_application=authoring,
+        project_guid=next((p.GlobalId for p in ifc.by_type("IfcProject")), None),
     )
     return Model(ifc, info)
 

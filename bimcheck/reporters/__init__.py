@@ -75,7 +75,7 @@ FORMATS: dict[str, Format] = {
         Format("json", _json, ".json", "lossless, versioned machine report"),
         Format("xml", _xml, ".xml", "compliance XML with XSD; verifiable, optionally signed"),
         # BCF asks for plans: the element outlines aim each viewpoint's camera.
-        Format("bcf", _bcf, ".bcf", "BCF 2.1/3.0 topics for BIM tools", needs_plans=True),
+        Format("bcf", _bcf, ".bcf", "BCF 2.1/3.0 topics for BIM tools"),
         Format("junit", _junit, ".xml", "JUnit XML for CI: a test case per requirement"),
         Format("html", _html, ".html", "self-contained page with SVG floor plans", needs_plans=True),
     )

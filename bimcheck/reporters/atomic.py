@@ -10,6 +10,14 @@ from pathlib import Path
 from bimcheck.errors import OutputError
 
 
+def _write_through(target: Path, payload: bytes) -> None:
+    try:
+        with target.open("wb") as stream:
+            stream.write(payload)
+    except OSError as exc:
+        raise OutputError(target, f"cannot write output: {exc.strerror or exc}") from None
+
+
 def write_atomic(path: str | Path, data: str | bytes) -> None:
     """Write to a temporary file beside `path`, then rename it into place."""
     target = Path(path)
@@ -24,6 +32,11 @@ def write_atomic(path: str | Path, data: str | bytes) -> None:
     if target.is_dir():
         raise OutputError(target, "output path is a directory")
     payload = data.encode("utf-8") if isinstance(data, str) else data
+    if target.exists() and not target.is_file():
+        # A device or pipe (/dev/null, /dev/stdout, a FIFO): write into it. Renaming a temporary
+        # file over it would replace the device with a plain file (a root user's /dev/null).
+        _write_through(target, payload)
+        return
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent)
     except OSError as exc:

@@ -306,6 +306,7 @@ class _Places:
         """Aim at the elements' outlines; else their storeys; else the model; else the origin."""
         for lookup in (
             lambda e: self.elements.get((model, e.global_id)) if e.global_id else None,
+            _around_position,
             lambda e: self.storeys.get((model, e.storey)) if e.storey else None,
         ):
             found = [p for p in map(lookup, elements) if p is not None]
@@ -318,6 +319,14 @@ class _Places:
         if model in self.models:
             return _camera(self.models[model], None, None)
         return _camera(DEFAULT_BOX, None, None)
+
+
+def _around_position(element: ElementResult) -> tuple[Box, float | None] | None:
+    """Without a plan outline, a 1 m box around the element's placement origin."""
+    if element.position is None:
+        return None
+    x, y, z = element.position
+    return (x - 0.5, y - 0.5, x + 0.5, y + 0.5), z
 
 
 def _bounds(points: Iterable[tuple[float, float]]) -> Box:
@@ -420,14 +429,16 @@ def _extensions_xml(found: Sequence[Topic]) -> str:
 def _file_xml(model: ModelInfo | None, version: str) -> str:
     if model is None:
         return ""
-    # IfcProject is left out: results do not carry the project's GlobalId (see README).
     date = (
         f"<Date>{model.timestamp}</Date>"
         if model.timestamp and _XML_DATETIME.fullmatch(model.timestamp)
         else ""
     )
     name, path = _text(model.name), _text(model.path)
-    file = f"<File><Filename>{name}</Filename>{date}<Reference>{path}</Reference></File>"
+    # BCF names the model by its IfcProject GlobalId (2.1: the File's IfcProject attribute;
+    # 3.0: the same attribute, for tools that open the model a topic refers to).
+    project = f' IfcProject="{_text(model.project_guid)}"' if model.project_guid else ""
+    file = f"<File{project}><Filename>{name}</Filename>{date}<Reference>{path}</Reference></File>"
     return f"<Header>{file}</Header>" if version == "2.1" else f"<Header><Files>{file}</Files></Header>"
 
 
