@@ -9,7 +9,8 @@ def list_text(rules: RuleSet) -> str:
     lines = [f"{len(rules.requirements)} requirement(s) from {len(rules.sources)} file(s)"]
     width = max((len(r.id) for r in rules.requirements), default=2)
     for r in rules.requirements:
-        lines.append(f"{r.id:<{width}}  {r.kind.value:<9}  {r.title}")
+        how = "manual" if r.manual else ("key figure" if r.aggregate and not r.requirements else "automatic")
+        lines.append(f"{r.id:<{width}}  {r.kind.value:<9}  {how:<10}  {r.title}")
     return "\n".join(lines)
 
 
@@ -25,6 +26,8 @@ def _explain(r: Requirement) -> str:
     if r.description:
         lines.append(r.description)
     lines.append(f"kind: {r.kind.value} · severity: {r.severity.value} · cardinality: {r.cardinality}")
+    if r.manual:
+        lines.append("verified: manually (cannot be decided from an IFC model; reported as manual)")
     if r.weight is not None:
         lines.append(f"weight: {r.weight}")
     if r.regulation is not None:
@@ -39,6 +42,8 @@ def _explain(r: Requirement) -> str:
     if r.requirements:
         lines.append("requires:")
         lines.extend(f"  - {t}" for t in r.requirement_text())
+    if r.aggregate is not None:
+        lines.append(f"key figure: {r.aggregate.describe()}")
     if r.instructions:
         lines.append(f"instructions: {r.instructions}")
     if r.source:
