@@ -159,7 +159,7 @@ class Shape:
         for item in np.unique(items):
             lines = shapely.multilinestrings(shapely.linestrings(segments[items == item]))
             parts.append(shapely.make_valid(shapely.build_area(lines)))
-        return union(parts)
+        return _polygonal(parts[0]) if len(parts) == 1 else union(parts)
 
     def plan_between(self, z_low: float, z_high: float) -> BaseGeometry:
         """Plan of the part of the body between two heights: what it occupies in that band.
@@ -393,13 +393,14 @@ class GeometryIndex:
         except Exception as exc:  # an unexpected result for one element must not lose the batch
             self._shapes[element_id] = Shape(element_id, error=f"geometry could not be read: {exc}")
             return
-        error = None
+        shape = Shape(element_id, vertices, faces, None, items, face_transparency)
         if not len(faces) or not np.isfinite(vertices).all():
-            error = "empty or non-finite geometry"
-        self._shapes[element_id] = Shape(element_id, vertices, faces, error, items, face_transparency)
-        shape = self._shapes[element_id]
-        if error is None and not (_projected_areas(shape.triangles) > 0).any() and shape.volume == 0:
-            shape.error = "degenerate geometry: every face has zero area"
+            shape.error = "empty or non-finite geometry"
+        else:
+            tri = shape.triangles
+            if not (np.abs(np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0])) > 1e-12).any():
+                shape.error = "degenerate geometry: every face has zero area"
+        self._shapes[element_id] = shape
 
 
 def _transparency(material: object) -> float:

@@ -203,10 +203,26 @@ def obstacles_over(
             continue
         if shape.zmax <= band[0] or shape.zmin >= band[1]:
             continue
+        if not area.intersects(shapely.box(bx0, by0, bx1, by1)):
+            continue  # beside an L-shaped room, within its bounding box only
         plan = shape.plan_between(*band)
         if not plan.is_empty and intersection(plan, area).area > _TOUCHING:
             found.append((element, plan))
     return found, None
+
+
+def prefetch_around(model: Model, element: ifcopenshell.entity_instance) -> None:
+    """Compute in one kernel pass the shapes of every element of this one's class and of what
+    may stand around it on its storey: each pass has a fixed start-up cost, and requirements
+    measure all spaces or all doors of a storey in turn."""
+    storey = model.relations.storey(element)
+    key = ("prefetched", element.is_a(), storey.id() if storey is not None else None)
+
+    def compute() -> bool:
+        model.geometry.prefetch(model.by_class(element.is_a()) + obstacle_candidates(model, element))
+        return True
+
+    model.geometry.derived(key, compute)
 
 
 def free_floor(
@@ -216,6 +232,7 @@ def free_floor(
     (free plan, number of obstacles, how the floor was found), or why it is unknown."""
 
     def compute() -> tuple[BaseGeometry, int, str] | str:
+        prefetch_around(model, space)
         floor = space_floor(model, space)
         if isinstance(floor, str):
             return floor
@@ -273,6 +290,7 @@ def door_frame(model: Model, door: ifcopenshell.entity_instance) -> Frame | str:
     """
 
     def compute() -> Frame | str:
+        prefetch_around(model, door)
         shape = body(model, door)
         if isinstance(shape, str):
             return shape
