@@ -232,3 +232,14 @@ def test_plans_are_unions_of_areas_only() -> None:
     assert shape.footprint.geom_type == "Polygon"
     assert shape.footprint.area == pytest.approx(0.5)
     assert shapely.equals(shape.footprint, shapely.Polygon([(0, 0), (1, 0), (0, 1)]))
+
+
+def test_solids_touching_face_to_face_are_each_closed_and_their_volumes_add_up() -> None:
+    g = GeometryBuilder()
+    element = g.builder.element("IfcFurniture", "Two blocks")
+    g.place(element)
+    # two 1 m cubes side by side: the edges of the face they share are used by both
+    g.solids(element, [g.solid(rectangle(0, 0, 1, 1), 0, 1), g.solid(rectangle(1, 0, 2, 1), 0, 1)])
+    shape = g.model().geometry.shape(element)
+    assert shape.is_closed
+    assert shape.volume == pytest.approx(2.0)

@@ -88,7 +88,8 @@ class Shape:
 
     @cached_property
     def volume(self) -> float:
-        """Enclosed volume (m³) by the divergence theorem; meaningful for closed shells only."""
+        """Enclosed volume (m³) by the divergence theorem; meaningful for closed shells only
+        (items that overlap one another would count twice)."""
         a, b, c = (self.triangles[:, i] for i in range(3))
         return float(abs(np.einsum("ij,ij->i", a, np.cross(b, c)).sum()) / 6.0)
 
@@ -96,21 +97,27 @@ class Shape:
     def is_closed(self) -> bool:
         """Whether the faces form watertight, consistently oriented shells.
 
-        Every edge must be used exactly once in each direction; only then does the
-        divergence-theorem volume mean anything (surface models often flip faces).
+        Within each representation item every edge must be used exactly once in each
+        direction; only then does the divergence-theorem volume mean anything (surface
+        models often flip faces). Items are checked apart: a pane set in its frame shares
+        edges with it and is still two closed solids.
         """
         if not self.ok:
             return False
         # The iterator does not weld vertices: identify corners by their exact coordinates.
         _, corner = np.unique(self.triangles.reshape(-1, 3), axis=0, return_inverse=True)
         corner = corner.reshape(-1, 3)
+        item = np.tile(self.items, 3)
         edges = np.concatenate([corner[:, [0, 1]], corner[:, [1, 2]], corner[:, [2, 0]]])
-        edges = edges[edges[:, 0] != edges[:, 1]]
-        directed, counts = np.unique(edges, axis=0, return_counts=True)
+        keep = edges[:, 0] != edges[:, 1]
+        keyed = np.column_stack([item[keep], edges[keep]])
+        directed, counts = np.unique(keyed, axis=0, return_counts=True)
         if not len(counts) or (counts != 1).any():
             return False
-        forward = {(int(a), int(b)) for a, b in directed}
-        return all((b, a) in forward for a, b in forward)
+        reversed_ = directed[:, [0, 2, 1]]
+        # every directed edge's reverse is present: sorted rows of both sets are identical
+        ordered = reversed_[np.lexsort(reversed_.T[::-1])]
+        return bool(np.array_equal(ordered, directed))
 
     @cached_property
     def footprint(self) -> BaseGeometry:
