@@ -52,6 +52,25 @@ class ModelBuilder:
             )
             self.storeys[name] = storey
 
+    def body_context(self) -> ifcopenshell.entity_instance:
+        """The Model/Body representation context, created on first use."""
+        found = [
+            c
+            for c in self.file.by_type("IfcGeometricRepresentationSubContext")
+            if c.ContextIdentifier == "Body"
+        ]
+        if found:
+            return found[0]
+        model = ifcopenshell.api.run("context.add_context", self.file, context_type="Model")
+        return ifcopenshell.api.run(
+            "context.add_context",
+            self.file,
+            context_type="Model",
+            context_identifier="Body",
+            target_view="MODEL_VIEW",
+            parent=model,
+        )
+
     def create(self, ifc_class: str, name: str | None = None, guid: str | None = None, **attributes: Any):
         """Create an entity with a stable GlobalId (from `guid`, else from class, name and order)."""
         self._counter += 1

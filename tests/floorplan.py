@@ -24,15 +24,7 @@ class Plan:
     def __init__(self, schema: str = "IFC4", storeys: tuple[str, ...] = ("Plan 1",)) -> None:
         self.builder = ModelBuilder(schema, storeys)
         self.file = self.builder.file
-        model_context = ifcopenshell.api.run("context.add_context", self.file, context_type="Model")
-        self.body = ifcopenshell.api.run(
-            "context.add_context",
-            self.file,
-            context_type="Model",
-            context_identifier="Body",
-            target_view="MODEL_VIEW",
-            parent=model_context,
-        )
+        self.body = self.builder.body_context()
         self._boundaries = 0
 
     @property

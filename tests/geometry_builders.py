@@ -40,15 +40,7 @@ class GeometryBuilder:
         self.file = self.builder.file
         self.schema = schema
         self.per_metre = 1000.0 if length_unit == "MILLIMETRE" else 1.0
-        model = ifcopenshell.api.run("context.add_context", self.file, context_type="Model")
-        self.body = ifcopenshell.api.run(
-            "context.add_context",
-            self.file,
-            context_type="Model",
-            context_identifier="Body",
-            target_view="MODEL_VIEW",
-            parent=model,
-        )
+        self.body = self.builder.body_context()
         for k, storey in enumerate(self.storeys.values()):
             elevation = elevations[k] if k < len(elevations) else 3.0 * k
             storey.Elevation = elevation * self.per_metre
