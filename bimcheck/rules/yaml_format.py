@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import cache
@@ -405,7 +405,7 @@ def _spec(value: str | Restriction, *, upper: bool = False) -> ValueSpec:
         return ValueSpec(simple=case(value))
     bounds = (value.min, value.max, value.greater_than, value.less_than)
     return ValueSpec(
-        # The XSD base an IDS writer gives the restriction (see _ids_value).
+        # The XSD base an IDS writer gives the restriction (see ids_writer.write_value).
         base="double" if any(b is not None for b in bounds) else "string",
         enumeration=tuple(case(v) for v in value.one_of or ()),
         patterns=tuple(value.pattern or ()),
@@ -782,6 +782,7 @@ class _Compiler:
         from lxml import etree
 
         from bimcheck.rules.ids import IDS_NS
+        from bimcheck.rules.ids_writer import IDS_KINDS, specification
 
         def element(parent: etree._Element | None, tag: str, at: Loc, **attributes: str) -> etree._Element:
             name = f"{{{IDS_NS}}}{tag}"
@@ -792,43 +793,25 @@ class _Compiler:
             node.sourceline = self.source.line(at)  # type: ignore[assignment]
             return node
 
-        def specification(
+        def spec(
             selecting: list[tuple[Facet, Loc]], required: list[tuple[Facet, Loc]], cardinality: str
         ) -> etree._Element | None:
-            selecting = [(f, at) for f, at in selecting if f.kind in _IDS_KINDS]
-            required = [(f, at) for f, at in required if f.kind in _IDS_KINDS]
+            selecting = [(f, at) for f, at in selecting if f.kind in IDS_KINDS]
+            required = [(f, at) for f, at in required if f.kind in IDS_KINDS]
             if not selecting:
                 # IDS needs an applicability facet; a requirement selecting only by measures or
                 # relations still has its IDS requirement facets audited, against no class.
                 if not required:
                     return None
                 selecting, required = [(f, at) for f, at in required], []
-            spec = element(
-                None,
-                "specification",
-                (*loc, "id"),
-                name=requirement.title,
-                ifcVersion=" ".join(requirement.ifc_versions),
-            )
-            occurs = {REQUIRED: ("1", "unbounded"), OPTIONAL: ("0", "unbounded"), PROHIBITED: ("0", "0")}
-            low, high = occurs[cardinality]
-            node = element(spec, "applicability", (*loc, "applicability"), minOccurs=low, maxOccurs=high)
-            for facet, at in selecting:
-                _ids_facet(node, facet, at, element)
-            if required:
-                node = element(spec, "requirements", (*loc, "requirements"))
-                for facet, at in required:
-                    _ids_facet(node, facet, at, element)
-            return spec
+            attributes = {"name": requirement.title, "ifcVersion": " ".join(requirement.ifc_versions)}
+            return specification(element, loc, attributes, cardinality, selecting, required)
 
-        out = [specification(applicability, checks, requirement.cardinality)]
+        out = [spec(applicability, checks, requirement.cardinality)]
         for facet, at in [*applicability, *checks]:
             for related, where in _relations(facet, at):
-                out.append(specification(_located(related.where, where), [], OPTIONAL))
-        return [spec for spec in out if spec is not None]
-
-
-_IDS_KINDS = frozenset({"entity", "attribute", "property", "classification", "material", "partOf"})
+                out.append(spec(_located(related.where, where), [], OPTIONAL))
+        return [s for s in out if s is not None]
 
 
 def _located(facets: tuple[Facet, ...], loc: Loc) -> list[tuple[Facet, Loc]]:
@@ -844,77 +827,6 @@ def _relations(facet: Facet, loc: Loc) -> list[tuple[RelatedFacet, Loc]]:
     for k, inner in enumerate(facet.where):
         out.extend(_relations(inner, (*where, k)))
     return out
-
-
-_Element = Callable[..., "etree._Element"]
-
-
-def _ids_facet(parent: etree._Element, facet: Facet, loc: Loc, element: _Element) -> None:
-    """Write one facet as its IDS 1.0 element (child order as the IDS XSD has it)."""
-    at: Loc = (*loc, "part_of" if facet.kind == "partOf" else facet.kind)  # its key in YAML
-
-    def value(node: etree._Element, tag: str, spec: ValueSpec | None, *keys: str) -> None:
-        if spec is not None:
-            _ids_value(element(node, tag, (*at, *keys)), spec, (*at, *keys), element)
-
-    # IDS defaults to required; applicability facets never carry a cardinality.
-    required = isinstance(facet, EntityFacet) or facet.cardinality == REQUIRED
-    cardinality = {} if required else {"cardinality": facet.cardinality}
-    if isinstance(facet, EntityFacet):
-        node = element(parent, "entity", at)
-        value(node, "name", facet.name, "name")
-        value(node, "predefinedType", facet.predefined_type, "predefined_type")
-    elif isinstance(facet, PartOfFacet):
-        relation = {"relation": facet.relation} if facet.relation else {}
-        node = element(parent, "partOf", at, **relation, **cardinality)
-        inner = element(node, "entity", (*at, "entity"))
-        value(inner, "name", facet.entity.name, "entity", "name")
-        value(inner, "predefinedType", facet.entity.predefined_type, "entity", "predefined_type")
-    elif isinstance(facet, ClassificationFacet):
-        node = element(parent, "classification", at, **cardinality)
-        value(node, "value", facet.value, "value")
-        value(node, "system", facet.system, "system")
-    elif isinstance(facet, AttributeFacet):
-        node = element(parent, "attribute", at, **cardinality)
-        value(node, "name", facet.name, "name")
-        value(node, "value", facet.value, "value")
-    elif isinstance(facet, PropertyFacet):
-        data_type = {"dataType": facet.data_type} if facet.data_type else {}
-        # The audit reports a bad data type at the facet's line: point it at `data_type:`.
-        node = element(
-            parent, "property", (*at, "data_type") if data_type else at, **data_type, **cardinality
-        )
-        value(node, "propertySet", facet.property_set, "property_set")
-        value(node, "baseName", facet.base_name, "name")
-        value(node, "value", facet.value, "value")
-    elif isinstance(facet, MaterialFacet):
-        node = element(parent, "material", at, **cardinality)
-        value(node, "value", facet.value, "value")
-
-
-def _ids_value(node: etree._Element, spec: ValueSpec, loc: Loc, element: _Element) -> None:
-    from bimcheck.rules.ids import XS_NS
-
-    if spec.simple is not None:
-        element(node, "simpleValue", loc).text = spec.simple
-        return
-    base = f"xs:{spec.base or 'string'}"
-    restriction = node.makeelement(f"{{{XS_NS}}}restriction", base=base)
-    node.append(restriction)
-    facets: list[tuple[str, object]] = [
-        *(("enumeration", v) for v in spec.enumeration),
-        *(("pattern", p) for p in spec.patterns),
-        ("minInclusive", spec.min_inclusive),
-        ("minExclusive", spec.min_exclusive),
-        ("maxInclusive", spec.max_inclusive),
-        ("maxExclusive", spec.max_exclusive),
-        ("length", spec.length),
-        ("minLength", spec.min_length),
-        ("maxLength", spec.max_length),
-    ]
-    for tag, text in facets:
-        if text is not None:
-            restriction.append(restriction.makeelement(f"{{{XS_NS}}}{tag}", value=str(text)))
 
 
 def _is_data_type(name: str, versions: list[str]) -> bool:
