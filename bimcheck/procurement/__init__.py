@@ -1,0 +1,1 @@
+"""Procurement workflows on results: tender evaluation, diffs between iterations, baselines, export."""
