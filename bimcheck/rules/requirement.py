@@ -37,6 +37,10 @@ class Requirement:
     # and requirements that cannot be decided from a model and are listed for manual review.
     aggregate: Aggregate | None = None
     manual: bool = False
+    # YAML only: why it is asked (also in `description`, labelled, for every report), and the
+    # parameters its text uses, so that a requirement appendix can state the values in force.
+    motive: str | None = None
+    parameters: tuple[str, ...] = ()
 
     def applicability_text(self) -> tuple[str, ...]:
         return tuple(f.describe() for f in self.applicability)

@@ -114,9 +114,14 @@ class _Source:
 
 def declared_parameters(path: Path) -> dict[str, str]:
     """Parameters a YAML requirement file declares, with their default values as text."""
+    return {name: parameter_text(p, p.default) for name, p in parameter_declarations(path).items()}
+
+
+def parameter_declarations(path: Path) -> dict[str, ParameterDoc]:
+    """Parameters a YAML requirement file declares (type, default, unit, description), in order."""
     source = _read(path)
     try:
-        return {name: parameter_text(p, p.default) for name, p in _parameter_docs(source).items()}
+        return _parameter_docs(source)
     except _Problems as problems:
         raise problems.rule_error(path) from None
 
@@ -131,8 +136,9 @@ def load_yaml(path: Path, overrides: Mapping[str, str]) -> RuleSet:
     try:
         parameters = _parameter_docs(source)
         values = _effective_values(source, parameters, overrides)
-        document = _validated(source, _substituted(source, values))
-        requirements = _Compiler(source, document).compile()
+        substituted, uses = _substituted(source, values)
+        document = _validated(source, substituted)
+        requirements = _Compiler(source, document, uses).compile()
     except _Problems as problems:
         raise problems.rule_error(path) from None
     info = RuleSourceInfo(
@@ -347,9 +353,11 @@ def _effective_values(
     return values
 
 
-def _substituted(source: _Source, values: Mapping[str, str]) -> dict[str, Any]:
-    """The document with `${name}` replaced in the requirements (never in their ids)."""
+def _substituted(source: _Source, values: Mapping[str, str]) -> tuple[dict[str, Any], dict[int, set[str]]]:
+    """The document with `${name}` replaced in the requirements (never in their ids), and the
+    names each requirement (by index) uses."""
     issues: list[_Issue] = []
+    uses: dict[int, set[str]] = {}
 
     def text(value: str, loc: Loc) -> str:
         def replace(match: re.Match[str]) -> str:
@@ -362,6 +370,7 @@ def _substituted(source: _Source, values: Mapping[str, str]) -> dict[str, Any]:
                     _Issue(source.line(loc), f"unknown parameter ${{{name}}} (declared: {declared})")
                 )
                 return match.group(0)
+            uses.setdefault(int(loc[1]), set()).add(name)
             return values[name]
 
         if "${" in _REFERENCE.sub("", value):
@@ -382,7 +391,7 @@ def _substituted(source: _Source, values: Mapping[str, str]) -> dict[str, Any]:
         document["requirements"] = walk(document["requirements"], ("requirements",))
     if issues:
         raise _Problems(issues)
-    return document
+    return document, uses
 
 
 def _validated(source: _Source, document: dict[str, Any]) -> RequirementFile:
@@ -454,9 +463,10 @@ def _selected_classes(facets: list[Any], versions: list[str]) -> dict[str, list[
 class _Compiler:
     """Compiles a validated file to Requirements and collects what the schema alone cannot see."""
 
-    def __init__(self, source: _Source, document: RequirementFile) -> None:
+    def __init__(self, source: _Source, document: RequirementFile, uses: dict[int, set[str]]) -> None:
         self.source = source
         self.document = document
+        self.uses = uses  # parameter names each requirement uses, by index
         self.issues: list[_Issue] = []
 
     def issue(self, loc: Loc, message: str) -> None:
@@ -539,6 +549,8 @@ class _Compiler:
             tags=tuple(doc.tags),
             aggregate=aggregate,
             manual=doc.manual,
+            motive=doc.motive,
+            parameters=tuple(sorted(self.uses.get(int(loc[1]), ()))),
         )
 
     def aggregate(
