@@ -5,14 +5,14 @@ from __future__ import annotations
 import difflib
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from bimcheck.errors import InputError, RuleError
 from bimcheck.model.measures import MEASURES
@@ -62,6 +62,7 @@ if TYPE_CHECKING:
     from lxml import etree
 
 Loc = tuple[str | int, ...]
+_M = TypeVar("_M", bound=BaseModel)
 
 # The motive is kept with the description, labelled in the file's language, because every
 # report shows the description and procurement guidance asks that each requirement state why.
@@ -156,28 +157,55 @@ def load_yaml(path: Path, overrides: Mapping[str, str]) -> RuleSet:
 
 
 def _read(path: Path) -> _Source:
+    source = read_document(path, "requirement file", f"starts with `bimcheck: {FORMAT_VERSION}`")
+    _check_format_version(source)
+    return source
+
+
+def read_document(path: Path, what: str, start: str) -> _Source:
+    """A YAML file as plain data with the line of every key; `what` names the kind of file in
+    errors and `start` says how such a file begins (for an empty or non-mapping file).
+
+    Other bimcheck formats (tender files) read their YAML here, so that every file bimcheck
+    reads is parsed as safely and its errors name the file and line in the same way.
+    """
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise InputError(path, "requirement file does not exist") from None
+        raise InputError(path, f"{what} does not exist") from None
     except IsADirectoryError:
-        raise InputError(path, "is a directory, not a requirement file") from None
+        raise InputError(path, f"is a directory, not a {what}") from None
     except OSError as exc:
-        raise InputError(path, f"cannot read requirement file: {exc.strerror or exc}") from None
+        raise InputError(path, f"cannot read {what}: {exc.strerror or exc}") from None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise RuleError(path, f"line {line}: not UTF-8 text") from None
     try:
-        source = _parse(path, data, text)
+        return _parse(path, data, text, what, start)
     except _Problems as problems:
         raise problems.rule_error(path) from None
-    _check_format_version(source)
-    return source
 
 
-def _parse(path: Path, data: bytes, text: str) -> _Source:
+def validate_document(
+    source: _Source, model: type[_M], known_keys: frozenset[str], document: Any = None
+) -> _M:
+    """`document` (the file's data unless given) validated by a pydantic model; a RuleError
+    naming the file and the line of each problem otherwise, with "did you mean" hints from
+    `known_keys`."""
+    try:
+        return model.model_validate(source.document if document is None else document)
+    except ValidationError as exc:
+        raise _Problems(_issues(source, exc, known_keys=known_keys)).rule_error(source.path) from None
+
+
+def located_error(source: _Source, problems: Sequence[tuple[Loc, str]]) -> RuleError:
+    """One error for problems found after validation, each at the line of its key or item."""
+    return _Problems([_Issue(source.line(loc), message) for loc, message in problems]).rule_error(source.path)
+
+
+def _parse(path: Path, data: bytes, text: str, what: str, start: str) -> _Source:
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
@@ -193,15 +221,11 @@ def _parse(path: Path, data: bytes, text: str) -> _Source:
     except YAMLError as exc:
         raise _Problems([_Issue(1, f"malformed YAML: {exc}")]) from None
     if root is None:
-        raise _Problems(
-            [_Issue(1, f"empty file: a requirement file starts with `bimcheck: {FORMAT_VERSION}`")]
-        )
+        raise _Problems([_Issue(1, f"empty file: a {what} {start}")])
     lines: dict[Loc, int] = {(): root.start_mark.line + 1}
     document = _plain(root, (), lines)
     if not isinstance(document, dict):
-        raise _Problems(
-            [_Issue(1, f"a requirement file is a mapping that starts with `bimcheck: {FORMAT_VERSION}`")]
-        )
+        raise _Problems([_Issue(1, f"a {what} is a mapping that {start}")])
     return _Source(path, data, document, lines)
 
 
@@ -290,7 +314,9 @@ def _describe(loc: Loc) -> str:
     return out
 
 
-def _issues(source: _Source, error: ValidationError, prefix: Loc = ()) -> list[_Issue]:
+def _issues(
+    source: _Source, error: ValidationError, prefix: Loc = (), known_keys: frozenset[str] = KNOWN_KEYS
+) -> list[_Issue]:
     """One issue per pydantic error, located by mapping its `loc` back to the YAML keys."""
     out: list[tuple[Loc, str | None, _Issue]] = []
     for err in error.errors(include_url=False):
@@ -303,7 +329,7 @@ def _issues(source: _Source, error: ValidationError, prefix: Loc = ()) -> list[_
         last = err["loc"][-1] if err["loc"] else ""
         missing = None
         if kind == "extra_forbidden":
-            close = difflib.get_close_matches(str(last), sorted(KNOWN_KEYS), n=1)
+            close = difflib.get_close_matches(str(last), sorted(known_keys), n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             message = f"{_describe(found)}: unknown key{hint}"
             if close:
