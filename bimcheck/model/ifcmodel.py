@@ -24,6 +24,7 @@ from bimcheck.results import ModelInfo
 if TYPE_CHECKING:
     from bimcheck.model.geometry import GeometryIndex
     from bimcheck.model.measures import MeasureCache
+    from bimcheck.model.placement import PlacementIndex
     from bimcheck.model.spatial import SpatialIndex
 
 SUPPORTED_SCHEMAS = ("IFC2X3", "IFC4", "IFC4X3")
@@ -149,25 +150,27 @@ class Model:
 
     def position(self, element: ifcopenshell.entity_instance) -> tuple[float, float, float] | None:
         """Origin of an element's placement in world coordinates (metres); None without one."""
-        placement = getattr(element, "ObjectPlacement", None)
-        if placement is None:
-            return None
-        import ifcopenshell.util.placement
+        return self._placements.origin(element)
 
-        try:
-            matrix = ifcopenshell.util.placement.get_local_placement(placement)
-        except Exception:  # a broken placement chain: no position rather than a failed run
-            return None
-        scale = self.units.length_scale
-        x, y, z = (round(float(matrix[i][3]) * scale, 3) for i in range(3))
-        return (x, y, z)
+    @cached_property
+    def _placements(self) -> PlacementIndex:
+        from bimcheck.model.placement import PlacementIndex
+
+        return PlacementIndex(self)
 
     def storey_name(self, element: ifcopenshell.entity_instance) -> str | None:
         storey = self.relations.storey(element)
         if storey is None:
             return None
-        label = storey.Name or storey.LongName or storey.GlobalId
-        return str(label) if label else None
+        key = storey.id()
+        if key not in self._storey_names:  # read once per storey, not once per element
+            label = storey.Name or storey.LongName or storey.GlobalId
+            self._storey_names[key] = str(label) if label else None
+        return self._storey_names[key]
+
+    @cached_property
+    def _storey_names(self) -> dict[int, str | None]:
+        return {}
 
 
 def _own_predefined_types(element: ifcopenshell.entity_instance) -> tuple[str, ...]:

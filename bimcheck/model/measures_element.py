@@ -66,7 +66,10 @@ def quantity(
     With `unit`, only values in that SI unit count: a length typed as a plain number
     (IfcReal) could be in millimetres and is not taken as metres.
     """
-    psets = model.properties.psets(element)
+    names = tuple(names)
+    sets = {n.partition(".")[0] for n in names}
+    props = {n.partition(".")[2] for n in names}
+    psets = model.properties.psets(element, sets.__contains__, props.__contains__)
     for candidate in names:
         pset_name, _, prop_name = candidate.partition(".")
         prop = psets.get(pset_name, {}).get(prop_name)

@@ -75,6 +75,8 @@ def _has_value(value: object) -> bool:
 
 
 PropertySets = dict[str, dict[str, Property]]
+# A property set member before it is read: the IFC entity, or a Property already made.
+Member = ifcopenshell.entity_instance | Property
 NameFilter = Callable[[str], bool]
 
 
@@ -88,8 +90,10 @@ class PropertyIndex:
         # element id -> (set name, definition) of the sets it carries itself
         self._own: dict[int, list[tuple[str, ifcopenshell.entity_instance]]] = defaultdict(list)
         self._type_of: dict[int, ifcopenshell.entity_instance] = {}
-        self._parsed: dict[int, dict[str, Property] | None] = {}
-        self._inherited: dict[int, dict[str, Property]] = {}
+        # set definition id -> its members by name: raw IFC entities until a requirement asks
+        # for that very property (a set of twenty properties is read for the one it needs)
+        self._members: dict[int, dict[str, Member] | None] = {}
+        self._converted: dict[tuple[int, str, bool], Property] = {}
         self._index()
 
     def _index(self) -> None:
@@ -139,73 +143,81 @@ class PropertyIndex:
         for element_id in sorted(ids):
             yield self._ifc.by_id(element_id)
 
-    def psets(self, element: ifcopenshell.entity_instance, wanted: NameFilter | None = None) -> PropertySets:
+    def psets(
+        self,
+        element: ifcopenshell.entity_instance,
+        wanted: NameFilter | None = None,
+        wanted_property: NameFilter | None = None,
+    ) -> PropertySets:
         """Property sets of an element: its type's, overridden property by property by its own.
 
-        `wanted` limits the result (and the parsing) to sets whose name it accepts.
+        `wanted` and `wanted_property` limit the result (and the parsing) to the sets and
+        properties whose names they accept.
         """
         key = element.id()
         result: PropertySets = {}
         type_object = self._type_of.get(key)
         if type_object is not None:
-            for name, props in self._sets(type_object.id(), wanted):
-                result[name] = dict(self._as_inherited(props))
-        for name, props in self._sets(key, wanted):
+            for name, props in self._sets(type_object.id(), wanted, wanted_property, inherited=True):
+                result[name] = props
+        for name, props in self._sets(key, wanted, wanted_property, inherited=False):
             result.setdefault(name, {}).update(props)
         return result
 
-    def _as_inherited(self, props: dict[str, Property]) -> dict[str, Property]:
-        """The same properties marked as coming from the type object (built once per set)."""
-        key = id(props)  # parsed sets live in self._parsed as long as the index: id() is stable
-        cached = self._inherited.get(key)
-        if cached is None:
-            cached = {n: Property(p.pset, p.name, p.kind, p.values, True) for n, p in props.items()}
-            self._inherited[key] = cached
-        return cached
-
-    def _sets(self, element_id: int, wanted: NameFilter | None) -> Iterator[tuple[str, dict[str, Property]]]:
+    def _sets(
+        self, element_id: int, wanted: NameFilter | None, wanted_property: NameFilter | None, inherited: bool
+    ) -> Iterator[tuple[str, dict[str, Property]]]:
         for name, definition in self._own.get(element_id, ()):
             if wanted is not None and not wanted(name):
                 continue
-            parsed = self._parse(definition, name)
-            if parsed is not None:
-                yield name, parsed
+            members = self._members_of(definition)
+            if members is None:
+                continue
+            key = definition.id()
+            yield (
+                name,
+                {
+                    prop: self._property_of(key, name, prop, member, inherited)
+                    for prop, member in members.items()
+                    if wanted_property is None or wanted_property(prop)
+                },
+            )
 
-    def _parse(self, definition: ifcopenshell.entity_instance, name: str) -> dict[str, Property] | None:
+    def _property_of(self, key: int, pset: str, name: str, member: Member, inherited: bool) -> Property:
+        cache_key = (key, name, inherited)
+        cached = self._converted.get(cache_key)
+        if cached is None:
+            if isinstance(member, Property):
+                cached = member
+            elif member.is_a() in QUANTITY_MEASURES or member.is_a("IfcPhysicalQuantity"):
+                cached = self._quantity(pset, name, member)
+            else:
+                cached = self._property(pset, name, member)
+            if inherited:
+                cached = Property(cached.pset, cached.name, cached.kind, cached.values, True)
+            self._converted[cache_key] = cached
+        return cached
+
+    def _members_of(self, definition: ifcopenshell.entity_instance) -> dict[str, Member] | None:
         key = definition.id()
-        if key in self._parsed:
-            return self._parsed[key]
+        if key in self._members:
+            return self._members[key]
         cls = definition.is_a()
-        result: dict[str, Property] | None
+        result: dict[str, Member] | None
         if cls == "IfcPropertySet":
-            result = self._properties(name, definition.get_argument(_PSET_PROPERTIES))
+            result = _by_name(definition.get_argument(_PSET_PROPERTIES))
         elif cls == "IfcElementQuantity":
-            quantities = definition.get_argument(_QTO_QUANTITIES) or ()
-            result = {}
-            for q in quantities:
-                prop = self._quantity(name, q)
-                if prop is not None:
-                    result[prop.name] = prop
+            result = _by_name(definition.get_argument(_QTO_QUANTITIES))
         elif definition.is_a("IfcMaterialProperties") or definition.is_a("IfcProfileProperties"):
             props = getattr(definition, "Properties", None)
             if props is None and hasattr(definition, "ExtendedProperties"):
                 props = definition.ExtendedProperties  # IFC2X3 IfcExtendedMaterialProperties
-            result = self._properties(name, props)
+            result = _by_name(props)
         elif definition.is_a("IfcPropertySetDefinition"):
-            result = self._predefined(name, definition)
+            result = dict(self._predefined(_definition_name(definition), definition))
         else:
             result = None
-        self._parsed[key] = result
-        return result
-
-    def _properties(
-        self, pset: str, props: tuple[ifcopenshell.entity_instance, ...] | None
-    ) -> dict[str, Property]:
-        result: dict[str, Property] = {}
-        for p in props or ():
-            name = p.get_argument(_PROP_NAME)
-            if name is not None:
-                result[name] = self._property(pset, name, p)
+        self._members[key] = result
         return result
 
     def _typed(self, wrapped: object, unit: ifcopenshell.entity_instance | None = None) -> TypedValue:
@@ -244,10 +256,7 @@ class PropertyIndex:
             return Property(pset, name, "complex", ())
         return Property(pset, name, "reference", ())
 
-    def _quantity(self, pset: str, q: ifcopenshell.entity_instance) -> Property | None:
-        name = q.get_argument(_PROP_NAME)
-        if name is None:
-            return None
+    def _quantity(self, pset: str, name: str, q: ifcopenshell.entity_instance) -> Property:
         measure = QUANTITY_MEASURES.get(q.is_a())
         if measure is None:  # IfcPhysicalComplexQuantity: not checkable by IDS
             return Property(pset, name, "complex", ())
@@ -279,6 +288,16 @@ class PropertyIndex:
                 values = (TypedValue(data_type, raw),)
             result[attr_name] = Property(pset, attr_name, "predefined", values)
         return result
+
+
+def _by_name(items: tuple[ifcopenshell.entity_instance, ...] | None) -> dict[str, Member]:
+    """Members of a set by name (of duplicate names the last one, as ifcopenshell's readers do)."""
+    result: dict[str, Member] = {}
+    for item in items or ():
+        name = item.get_argument(_PROP_NAME)
+        if name is not None:
+            result[name] = item
+    return result
 
 
 def _definition_name(definition: ifcopenshell.entity_instance) -> str:

@@ -287,7 +287,7 @@ class PropertyFacet:
         return text + (f" = {self.value.describe()}" if self.value is not None else " has a value")
 
     def check(self, model: Model, element: ifcopenshell.entity_instance) -> Check:
-        psets = model.properties.psets(element, self.property_set.matches_name)
+        psets = model.properties.psets(element, self.property_set.matches_name, self.base_name.matches_name)
         matched: list[Property] = []
         missing_in: list[str] = []
         for pset_name, props in psets.items():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -53,6 +54,42 @@ def numbers_equal(observed: Decimal, expected: Decimal) -> bool:
     """IDS equality of real numbers: within the tolerance band of the expected value."""
     band = tolerance(expected)
     return expected - band <= observed <= expected + band
+
+
+@dataclass(frozen=True, slots=True)
+class _Band:
+    """The IDS tolerance band around a number written in a requirement, exact and as floats."""
+
+    low: Decimal
+    high: Decimal
+    low_f: float
+    high_f: float
+
+
+@lru_cache(maxsize=4096)
+def _band(text: str) -> _Band | None:
+    reference = to_decimal(text)
+    if reference is None:
+        return None
+    low, high = reference - tolerance(reference), reference + tolerance(reference)
+    return _Band(low, high, float(low), float(high))
+
+
+def _compare(value: float | int, limit: Decimal, limit_f: float) -> int:
+    """-1, 0 or 1 as the value is below, at or above the limit, exactly as decimals.
+
+    Floats decide when the two are clearly apart (the usual case, and a hundred times
+    cheaper); only values within rounding distance of the limit take the exact path.
+    """
+    v = float(value)
+    margin = 1e-12 * max(1.0, abs(v), abs(limit_f))
+    if v > limit_f + margin:
+        return 1
+    if v < limit_f - margin:
+        return -1
+    exact = to_decimal(value)
+    assert exact is not None  # finite numbers only reach here
+    return (exact > limit) - (exact < limit)
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,22 +169,22 @@ class ValueSpec:
         return True
 
     def _within_bounds(self, value: object) -> bool:
-        number = to_decimal(value) if not isinstance(value, str) else None
-        if number is None:
+        if not _finite_number(value):
             return False
+        assert isinstance(value, int | float)
         # Inclusive bounds are widened and exclusive ones narrowed by the IDS tolerance, so
         # that a value "equal" to a bound is inside an inclusive and outside an exclusive one.
-        checks: tuple[tuple[str | None, Callable[[Decimal], bool]], ...] = (
-            (self.min_inclusive, lambda b: number >= b - tolerance(b)),
-            (self.min_exclusive, lambda b: number > b + tolerance(b)),
-            (self.max_inclusive, lambda b: number <= b + tolerance(b)),
-            (self.max_exclusive, lambda b: number < b - tolerance(b)),
+        checks: tuple[tuple[str | None, Callable[[_Band], bool]], ...] = (
+            (self.min_inclusive, lambda b: _compare(value, b.low, b.low_f) >= 0),
+            (self.min_exclusive, lambda b: _compare(value, b.high, b.high_f) > 0),
+            (self.max_inclusive, lambda b: _compare(value, b.high, b.high_f) <= 0),
+            (self.max_exclusive, lambda b: _compare(value, b.low, b.low_f) < 0),
         )
         for text, check in checks:
             if text is None:
                 continue
-            bound = to_decimal(text)
-            if bound is None or not check(bound):
+            band = _band(text)
+            if band is None or not check(band):
                 return False
         return True
 
@@ -177,18 +214,24 @@ class ValueSpec:
         return " and ".join(parts) if parts else "any value"
 
 
+def _finite_number(value: object) -> bool:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return not isinstance(value, float) or math.isfinite(value)
+
+
 def _equals(value: object, expected: str) -> bool:
     """IDS equality: the IDS text is cast to the IFC value's type before comparing."""
     if isinstance(value, bool):
         return expected in ("true", "1") if value else expected in ("false", "0")
-    if isinstance(value, int | float):
-        observed = to_decimal(value)
-        target = to_decimal(expected)
-        if observed is None or target is None:
+    if isinstance(value, int):
+        observed, target = to_decimal(value), to_decimal(expected)
+        return observed is not None and observed == target
+    if isinstance(value, float):
+        band = _band(expected)
+        if band is None or not _finite_number(value):
             return False
-        if isinstance(value, int):
-            return observed == target
-        return numbers_equal(observed, target)
+        return _compare(value, band.low, band.low_f) >= 0 and _compare(value, band.high, band.high_f) <= 0
     if isinstance(value, str):
         return value == expected
     return False
