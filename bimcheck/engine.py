@@ -6,6 +6,7 @@ import platform
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 
 import ifcopenshell
@@ -146,6 +147,7 @@ def select(
     return [selected[k] for k in sorted(selected)], [undecided[k] for k in sorted(undecided)]
 
 
+@lru_cache(maxsize=4096)  # once per facet, not once per element
 def _describe_expected(facet: Facet) -> str:
     text = facet.describe()
     if facet.cardinality == PROHIBITED:

@@ -60,6 +60,10 @@ class Facet(Protocol):
     @property
     def instructions(self) -> str | None: ...
 
+    def __hash__(self) -> int:
+        """Facets are frozen values: equal facets are interchangeable (and cacheable)."""
+        ...
+
     def describe(self) -> str:
         """What the facet asks for, as a phrase (used as `expected` in reports)."""
         ...
