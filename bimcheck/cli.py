@@ -136,13 +136,14 @@ def check(
 ) -> None:
     """Check MODELS against requirement files and write reports."""
     from bimcheck.engine import run_check
-    from bimcheck.reporters import needs_plans, parse_outputs, write_outputs
+    from bimcheck.reporters import needs_plans, parse_outputs, refuse_overwriting_inputs, write_outputs
     from bimcheck.results import exit_code
     from bimcheck.rules.loader import load_rules
 
     outputs = output or ["console"]
     _check_outputs(parse_outputs, outputs)
     options = _render_options(lang, bcf_group, bcf_version, sign_key, sign_cert, fail_on)
+    _guard(lambda: refuse_overwriting_inputs(outputs, [*models, *rules]))
     ruleset = _guard(lambda: load_rules(rules, _parameters(param)).select(only or (), skip or ()))
     if not ruleset.requirements:
         _fail("no requirements selected: nothing to check", 3)
@@ -211,12 +212,13 @@ def report(
     fail_on: FailOnOption = "mandatory",
 ) -> None:
     """Re-render reports from a saved JSON report, without the model."""
-    from bimcheck.reporters import parse_outputs, write_outputs
+    from bimcheck.reporters import parse_outputs, refuse_overwriting_inputs, write_outputs
     from bimcheck.reporters.read import read_json_report
 
     outputs = output or ["console"]
     _check_outputs(parse_outputs, outputs)
     options = _render_options(lang, bcf_group, bcf_version, sign_key, sign_cert, fail_on)
+    _guard(lambda: refuse_overwriting_inputs(outputs, [run_json]))
     run = _guard(lambda: read_json_report(run_json))
     _guard(lambda: write_outputs(run, outputs, _stdout, options))
 

@@ -402,3 +402,28 @@ def test_parser_errors_are_read_from_either_log_format() -> None:
     assert parse_errors(text) == expected
     assert parse_errors(json_log) == expected
     assert parse_errors("") == []
+
+
+def test_an_output_over_an_input_model_or_rule_file_is_refused_before_anything_runs(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from bimcheck.cli import app
+    from tests.builders import ModelBuilder
+
+    builder = ModelBuilder()
+    builder.element("IfcWall", "W")
+    model = builder.save(tmp_path / "m.ifc")
+    ids = tmp_path / "r.ids"
+    ids.write_text(
+        '<ids xmlns="http://standards.buildingsmart.org/IDS"><info><title>t</title></info><specifications>'
+        '<specification name="s" ifcVersion="IFC4"><applicability><entity><name>'
+        "<simpleValue>IFCWALL</simpleValue></name></entity></applicability></specification>"
+        "</specifications></ids>",
+        encoding="utf-8",
+    )
+    before = model.read_bytes(), ids.read_bytes()
+    for target in (model, ids):
+        result = CliRunner().invoke(app, ["check", str(model), "-r", str(ids), "-o", f"json:{target}"])
+        assert result.exit_code == 2
+        assert "would overwrite an input" in result.stderr
+    assert (model.read_bytes(), ids.read_bytes()) == before

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 from bimcheck.results import RunResult
 
@@ -115,6 +116,24 @@ def parse_outputs(specs: list[str]) -> list[tuple[Format, str | None]]:
     if len(to_stdout) > 1:
         raise ValueError(f"only one output can go to stdout, got {', '.join(map(repr, to_stdout))}")
     return parsed
+
+
+def refuse_overwriting_inputs(specs: list[str], inputs: Iterable[str | Path]) -> None:
+    """Raise OutputError when an output path is one of the inputs (or inside a rules folder).
+
+    A report written over the model or the requirements it checked would destroy the very
+    evidence it is about; nothing is written when any output would.
+    """
+    from bimcheck.errors import OutputError
+
+    protected = [Path(p).resolve() for p in inputs]
+    for _, path in parse_outputs(specs):
+        if path is None:
+            continue
+        target = Path(path).resolve()
+        for source in protected:
+            if target == source or (source.is_dir() and source in target.parents):
+                raise OutputError(path, f"would overwrite an input ({source}); choose another output path")
 
 
 def write_outputs(
