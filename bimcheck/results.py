@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-# 1.1: key_figures, status "manual"; 1.2: floor plans; 1.3: element position, IfcProject GUID
-SCHEMA_VERSION = "1.3"
+# 1.1: key_figures, status "manual"; 1.2: floor plans; 1.3: element position, IfcProject GUID;
+# 1.4: status "suppressed", suppressions and the baseline that made them
+SCHEMA_VERSION = "1.4"
 
 
 class Status(StrEnum):
@@ -26,6 +27,7 @@ class Status(StrEnum):
     NOT_EVALUABLE = "not_evaluable"
     ERROR = "error"
     MANUAL = "manual"
+    SUPPRESSED = "suppressed"
 
 
 class Kind(StrEnum):
@@ -53,8 +55,28 @@ _SEVERITY_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
 # means the requirement was not shown to be met.
 PASSING = frozenset({Status.PASS, Status.NOT_APPLICABLE})
 # `manual` is neither: the requirement cannot be decided from a model and must be verified
-# by hand. It never counts as passed, and it does not break a run on its own.
-NOT_FAILING = PASSING | {Status.MANUAL}
+# by hand. It never counts as passed, and it does not break a run on its own. `suppressed`
+# is neither either: a finding someone waived (with a reason) is not a pass, but it no longer
+# breaks the run.
+NOT_FAILING = PASSING | {Status.MANUAL, Status.SUPPRESSED}
+# Element statuses that are findings: the element was not shown to meet the requirement.
+FINDING_STATUSES = frozenset({Status.FAIL, Status.NOT_EVALUABLE, Status.ERROR})
+
+
+@dataclass(frozen=True, slots=True)
+class Suppression:
+    """Why a finding does not count: the waiver that matched it, and the status it had.
+
+    On a requirement it summarises the waivers of its findings, and `status` is the
+    requirement's status before the baseline was applied.
+    """
+
+    status: Status
+    reason: str
+    approved_by: str
+    date: str
+    expires: str | None = None
+    source: str | None = None  # baseline file and line of the waiver
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +108,7 @@ class ElementResult:
     # Origin of the element's placement in world coordinates (metres), recorded for elements
     # with findings so that a viewer (BCF) can be aimed at them without the model.
     position: tuple[float, float, float] | None = None
+    suppression: Suppression | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +164,7 @@ class RequirementResult:
     applicable_count: int = 0
     elements: tuple[ElementResult, ...] = ()
     key_figures: tuple[KeyFigure, ...] = ()
+    suppression: Suppression | None = None
 
     @property
     def counts(self) -> dict[str, int]:
@@ -192,6 +216,51 @@ class ToolInfo:
     python: str = ""
 
 
+class WaiverState(StrEnum):
+    """What a baseline entry did in a run."""
+
+    APPLIED = "applied"  # in force, and it matched at least one finding
+    EXPIRED = "expired"  # past its expiry date: it suppresses nothing, its findings count
+    UNUSED = "unused"  # in force, but it matched no finding
+
+
+@dataclass(frozen=True, slots=True)
+class Waiver:
+    """One baseline entry as a run used it: what it selects, why, who approved it, until when.
+
+    It selects findings of `requirement` (in `model` when given): one element by `global_id`,
+    or the elements of `ifc_class` (narrowed by `name` and `storey`), or, with no selector,
+    everything the requirement found, its key figures and its own failure included.
+    """
+
+    requirement: str
+    reason: str
+    approved_by: str
+    date: str
+    state: WaiverState
+    expires: str | None = None
+    global_id: str | None = None
+    ifc_class: str | None = None
+    name: str | None = None
+    storey: str | None = None
+    model: str | None = None
+    source: str | None = None
+    matched: int = 0  # findings it suppressed (applied) or would have suppressed (expired)
+
+
+@dataclass(frozen=True, slots=True)
+class BaselineInfo:
+    """The baseline file a run applied, the day its expiry dates were compared with, its waivers."""
+
+    path: str
+    sha256: str
+    as_of: str
+    waivers: tuple[Waiver, ...] = ()
+
+    def in_state(self, state: WaiverState) -> tuple[Waiver, ...]:
+        return tuple(w for w in self.waivers if w.state is state)
+
+
 Ring = tuple[tuple[float, float], ...]
 
 
@@ -231,6 +300,7 @@ class RunResult:
     parameters: Mapping[str, str] = field(default_factory=dict)
     schema_version: str = SCHEMA_VERSION
     plans: tuple[FloorPlan, ...] = ()
+    baseline: BaselineInfo | None = None
 
     def for_model(self, model: str) -> tuple[RequirementResult, ...]:
         return tuple(r for r in self.requirements if r.model == model)
@@ -270,8 +340,91 @@ def _element_to_dict(e: ElementResult) -> dict[str, Any]:
         "storey": e.storey,
         "status": e.status.value,
         "position": None if e.position is None else list(e.position),
+        "suppression": _suppression_to_dict(e.suppression),
         "findings": [_finding_to_dict(f) for f in e.findings],
     }
+
+
+def _suppression_to_dict(s: Suppression | None) -> dict[str, Any] | None:
+    if s is None:
+        return None
+    return {
+        "status": s.status.value,
+        "reason": s.reason,
+        "approved_by": s.approved_by,
+        "date": s.date,
+        "expires": s.expires,
+        "source": s.source,
+    }
+
+
+def _suppression_from_dict(d: Mapping[str, Any] | None) -> Suppression | None:
+    if d is None:
+        return None
+    return Suppression(
+        status=Status(d["status"]),
+        reason=d["reason"],
+        approved_by=d["approved_by"],
+        date=d["date"],
+        expires=d.get("expires"),
+        source=d.get("source"),
+    )
+
+
+def _baseline_to_dict(b: BaselineInfo | None) -> dict[str, Any] | None:
+    if b is None:
+        return None
+    return {
+        "path": b.path,
+        "sha256": b.sha256,
+        "as_of": b.as_of,
+        "waivers": [
+            {
+                "requirement": w.requirement,
+                "model": w.model,
+                "global_id": w.global_id,
+                "ifc_class": w.ifc_class,
+                "name": w.name,
+                "storey": w.storey,
+                "reason": w.reason,
+                "approved_by": w.approved_by,
+                "date": w.date,
+                "expires": w.expires,
+                "source": w.source,
+                "state": w.state.value,
+                "matched": w.matched,
+            }
+            for w in b.waivers
+        ],
+    }
+
+
+def _baseline_from_dict(d: Mapping[str, Any] | None) -> BaselineInfo | None:
+    if d is None:
+        return None
+    return BaselineInfo(
+        path=d["path"],
+        sha256=d["sha256"],
+        as_of=d["as_of"],
+        waivers=tuple(
+            Waiver(
+                requirement=w["requirement"],
+                model=w.get("model"),
+                global_id=w.get("global_id"),
+                ifc_class=w.get("ifc_class"),
+                name=w.get("name"),
+                storey=w.get("storey"),
+                reason=w["reason"],
+                approved_by=w["approved_by"],
+                date=w["date"],
+                expires=w.get("expires"),
+                source=w.get("source"),
+                state=WaiverState(w["state"]),
+                matched=int(w.get("matched", 0)),
+            )
+            for w in d.get("waivers", ())
+        ),
+    )
 
 
 def _requirement_to_dict(r: RequirementResult) -> dict[str, Any]:
@@ -301,6 +454,7 @@ def _requirement_to_dict(r: RequirementResult) -> dict[str, Any]:
         "notes": list(r.notes),
         "applicable_count": r.applicable_count,
         "counts": r.counts,
+        "suppression": _suppression_to_dict(r.suppression),
         "key_figures": [_key_figure_to_dict(k) for k in r.key_figures],
         "elements": [_element_to_dict(e) for e in r.elements],
     }
@@ -373,6 +527,7 @@ def run_to_dict(run: RunResult) -> dict[str, Any]:
             }
             for s in run.rule_sources
         ],
+        "baseline": _baseline_to_dict(run.baseline),
         "summary": run.summary,
         "requirements": [_requirement_to_dict(r) for r in run.requirements],
         "plans": [
@@ -419,6 +574,7 @@ def _element_from_dict(d: Mapping[str, Any]) -> ElementResult:
         status=Status(d["status"]),
         findings=tuple(_finding_from_dict(f) for f in d.get("findings", ())),
         position=_position(d.get("position")),
+        suppression=_suppression_from_dict(d.get("suppression")),
     )
 
 
@@ -458,6 +614,7 @@ def _requirement_from_dict(d: Mapping[str, Any]) -> RequirementResult:
         applicable_count=int(d.get("applicable_count", 0)),
         elements=tuple(_element_from_dict(e) for e in d.get("elements", ())),
         key_figures=tuple(_key_figure_from_dict(k) for k in d.get("key_figures", ())),
+        suppression=_suppression_from_dict(d.get("suppression")),
     )
 
 
@@ -505,6 +662,7 @@ def run_from_dict(d: Mapping[str, Any]) -> RunResult:
         ),
         requirements=tuple(_requirement_from_dict(r) for r in d["requirements"]),
         plans=tuple(_plan_from_dict(p) for p in d.get("plans", ())),
+        baseline=_baseline_from_dict(d.get("baseline")),
     )
 
 
@@ -540,7 +698,12 @@ def counts_against(result: RequirementResult, fail_on: str) -> bool:
     `any`: every requirement; `mandatory`: only ska-krav; `error`/`warning`/`info`: requirements
     of at least that severity; `none`: nothing.
     """
-    if not result.failed or fail_on == "none":
+    return result.failed and at_or_above(result, fail_on)
+
+
+def at_or_above(result: RequirementResult, fail_on: str) -> bool:
+    """Whether a requirement is of a kind and severity that `fail_on` counts, whatever its status."""
+    if fail_on == "none":
         return False
     if fail_on == "any":
         return True

@@ -59,6 +59,7 @@ def test_top_level_shape_is_what_the_issue_promises(run: RunResult) -> None:
         "parameters",
         "models",
         "rule_sources",
+        "baseline",
         "summary",
         "requirements",
         "plans",
@@ -88,6 +89,7 @@ def test_summary_and_counts_list_every_status(run: RunResult) -> None:
         "not_evaluable": 1,
         "error": 1,
         "manual": 0,
+        "suppressed": 0,
     }
     first = data["requirements"][0]
     assert first["counts"] == {
@@ -97,6 +99,7 @@ def test_summary_and_counts_list_every_status(run: RunResult) -> None:
         "not_evaluable": 0,
         "error": 0,
         "manual": 0,
+        "suppressed": 0,
     }
 
 

@@ -469,7 +469,7 @@ def test_a_missing_report_is_bad_input(case: Case) -> None:
         ),
         (
             b'<ComplianceReport xmlns="urn:bimcheck:compliance:1" schemaVersion="1.7"/>',
-            "schemaVersion 1.7 is newer than this bimcheck reads (1.0): update bimcheck",
+            "schemaVersion 1.7 is newer than this bimcheck reads (1.1): update bimcheck",
         ),
     ],
 )

@@ -19,6 +19,7 @@ from bimcheck.results import (
     RunResult,
     Severity,
     Status,
+    Suppression,
 )
 
 # The XML is written as text and the zip by hand rather than through IfcOpenShell's bcf-client:
@@ -30,6 +31,10 @@ from bimcheck.results import (
 VERSIONS = ("2.1", "3.0")
 AUTHOR = "bimcheck"
 TOPIC_STATUS = "Open"
+# A waived finding (baseline) is a closed topic rather than no topic: it stays visible with its
+# reason, and a BIM tool that imported the open topic earlier (same GUID) sees it closed.
+WAIVED_STATUS = "Closed"
+WAIVED_LABEL = "waived"
 # uuid5 namespace of every GUID bimcheck writes into BCF. Never change it: re-checking an unchanged
 # model must give the same topic GUIDs, so a BIM tool updates its topics instead of duplicating them.
 NAMESPACE = uuid.UUID("08e78c6c-2583-5c96-b0a8-0ce1ef74e7c7")
@@ -38,8 +43,13 @@ NAMESPACE = uuid.UUID("08e78c6c-2583-5c96-b0a8-0ce1ef74e7c7")
 TOPIC_STATUSES = (Status.FAIL, Status.NOT_EVALUABLE, Status.ERROR)
 TOPIC_TYPE = {Status.FAIL: "Issue", Status.NOT_EVALUABLE: "Request", Status.ERROR: "Error"}
 PRIORITY = {Severity.ERROR: "High", Severity.WARNING: "Normal", Severity.INFO: "Low"}
-# Failing elements are painted in the viewpoint, by what is wrong with them.
-COLOUR = {Status.FAIL: "E0301E", Status.NOT_EVALUABLE: "F0A000", Status.ERROR: "A030C0"}
+# Failing elements are painted in the viewpoint, by what is wrong with them; waived ones grey.
+COLOUR = {
+    Status.FAIL: "E0301E",
+    Status.NOT_EVALUABLE: "F0A000",
+    Status.ERROR: "A030C0",
+    Status.SUPPRESSED: "909090",
+}
 
 # Camera: a 60° perspective view from the south-west, looking down 50° at the target, far enough
 # that a sphere around the outline (plus a margin for context) fits the view; 60° because BCF 2.1
@@ -82,6 +92,11 @@ _WORDS: dict[str, dict[str, str]] = {
         "verification": "Verification",
         "key_figure": "Key figure",
         "no_element": "No single element is to blame",
+        "suppressed": "is waived",
+        "waived": "Waived",
+        "was": "was",
+        "approved_by": "approved by",
+        "expires": "valid through",
     },
     "sv": {
         "mandatory": "ska-krav",
@@ -105,6 +120,11 @@ _WORDS: dict[str, dict[str, str]] = {
         "verification": "Verifiering",
         "key_figure": "Nyckeltal",
         "no_element": "Inget enskilt objekt är orsaken",
+        "suppressed": "har undantag",
+        "waived": "Undantag",
+        "was": "var",
+        "approved_by": "godkänt av",
+        "expires": "gäller till och med",
     },
 }
 
@@ -138,6 +158,7 @@ class Topic:
     components: tuple[tuple[str, Status], ...]  # IfcGuid and what is wrong with it
     spaces_visible: bool
     camera: Camera
+    status: str = TOPIC_STATUS
 
 
 def render(run: RunResult, version: str = "2.1", group: bool = False, lang: str = "en") -> bytes:
@@ -165,11 +186,11 @@ def topics(run: RunResult, group: bool = False, lang: str = "en") -> list[Topic]
     places = _Places(run.plans)
     out: list[Topic] = []
     for requirement in run.requirements:
-        if not requirement.failed:
+        if not requirement.failed and requirement.status is not Status.SUPPRESSED:
             continue
         model = models.get(requirement.model)
         digest = model.sha256 if model else requirement.model
-        bad = tuple(e for e in requirement.elements if e.status in TOPIC_STATUSES)
+        bad = tuple(e for e in requirement.elements if e.status in (*TOPIC_STATUSES, Status.SUPPRESSED))
         if group or not bad:
             key = f"{digest}/{requirement.id}"
             out.append(_topic(key, requirement, bad, model, places, words, single=False))
@@ -196,6 +217,10 @@ def _topic(
 ) -> Topic:
     guid = str(uuid.uuid5(NAMESPACE, key))
     status = elements[0].status if single else requirement.status
+    waived = status is Status.SUPPRESSED
+    suppression = elements[0].suppression if single else requirement.suppression
+    if waived and suppression is not None:
+        status = suppression.status  # the topic type says what was wrong, its status that it is waived
     if single:
         element = elements[0]
         title = f"{requirement.id} {requirement.title}: {element.ifc_class} {_element_name(element)}"
@@ -209,13 +234,15 @@ def _topic(
         description=_description(requirement, elements, model, words),
         topic_type=TOPIC_TYPE.get(status, "Issue"),
         priority=PRIORITY[requirement.severity],
-        labels=(requirement.id, requirement.kind.value, requirement.severity.value),
+        labels=(requirement.id, requirement.kind.value, requirement.severity.value)
+        + ((WAIVED_LABEL,) if waived else ()),
         model=model,
         components=tuple(
             (e.global_id, e.status) for e in elements if e.global_id and _IFC_GUID.fullmatch(e.global_id)
         ),
         spaces_visible=any(e.ifc_class.lower() == "ifcspace" for e in elements),
         camera=places.camera(requirement.model, elements),
+        status=WAIVED_STATUS if waived else TOPIC_STATUS,
     )
 
 
@@ -251,6 +278,8 @@ def _description(
         name = f' "{element.name}"' if element.name else ""
         ident = element.global_id or f"#{element.step_id}"
         lines.append(f"{words['element']} {element.ifc_class} {ident}{name}{where}: {words[element.status]}")
+        if element.suppression is not None:
+            lines.append(f"  {_waived(element.suppression, words)}")
         findings = [f for f in element.findings if f.status is not Status.PASS] or list(element.findings)
         for f in findings:
             if f.expected is None:
@@ -263,6 +292,8 @@ def _description(
             )
     if not elements:
         lines.append(f"{words['no_element']}: {r.message or r.status.value}")
+    if r.status is Status.SUPPRESSED and r.suppression is not None:
+        lines.append(_waived(r.suppression, words))
     for k in r.key_figures:
         if k.status in TOPIC_STATUSES:
             group = f" [{k.group}]" if k.group else ""
@@ -276,6 +307,15 @@ def _description(
     if r.verification:
         lines.append(f"{words['verification']}: {r.verification}")
     return "\n".join(lines).strip()
+
+
+def _waived(s: Suppression, words: dict[str, str]) -> str:
+    parts = [f"{words['approved_by']} {s.approved_by}, {s.date}"]
+    if s.expires:
+        parts.append(f"{words['expires']} {s.expires}")
+    if s.source:
+        parts.append(s.source)
+    return f"{words['waived']} ({words['was']} {s.status.value}): {s.reason} ({'; '.join(parts)})"
 
 
 # --- where elements are, from the run's floor plans ---------------------------------------------
@@ -418,7 +458,7 @@ def _extensions_xml(found: Sequence[Topic]) -> str:
     return (
         f"{_HEAD}<Extensions>"
         + listing("TopicTypes", "TopicType", TOPIC_TYPE.values())
-        + listing("TopicStatuses", "TopicStatus", [TOPIC_STATUS])
+        + listing("TopicStatuses", "TopicStatus", [TOPIC_STATUS, *(t.status for t in found)])
         + listing("Priorities", "Priority", PRIORITY.values())
         + listing("TopicLabels", "TopicLabel", (label for t in found for label in t.labels))
         + listing("Users", "User", [AUTHOR])
@@ -448,7 +488,7 @@ def _markup_xml(topic: Topic, version: str, created: str, index: int) -> str:
         _HEAD,
         "<Markup>",
         _file_xml(topic.model, version),
-        f'<Topic Guid="{topic.guid}" TopicType="{topic.topic_type}" TopicStatus="{TOPIC_STATUS}">',
+        f'<Topic Guid="{topic.guid}" TopicType="{topic.topic_type}" TopicStatus="{topic.status}">',
         f"<Title>{_text(topic.title)}</Title>",
         f"<Priority>{topic.priority}</Priority>",
     ]

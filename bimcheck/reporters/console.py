@@ -8,7 +8,17 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from bimcheck.results import ElementResult, KeyFigure, RequirementResult, RunResult, Status
+from bimcheck.results import (
+    BaselineInfo,
+    ElementResult,
+    KeyFigure,
+    RequirementResult,
+    RunResult,
+    Status,
+    Suppression,
+    Waiver,
+    WaiverState,
+)
 
 _STYLE = {
     Status.PASS: "green",
@@ -17,8 +27,9 @@ _STYLE = {
     Status.NOT_EVALUABLE: "yellow",
     Status.ERROR: "bold magenta",
     Status.MANUAL: "cyan",
+    Status.SUPPRESSED: "blue",
 }
-_MARK = {Status.FAIL: "✗", Status.ERROR: "!", Status.NOT_EVALUABLE: "?"}
+_MARK = {Status.FAIL: "✗", Status.ERROR: "!", Status.NOT_EVALUABLE: "?", Status.SUPPRESSED: "~"}
 
 
 def render(run: RunResult, *, color: bool = False, width: int = 120, max_elements: int = 10) -> str:
@@ -49,6 +60,8 @@ def render(run: RunResult, *, color: bool = False, width: int = 120, max_element
         for result in sorted(results, key=_order):
             if result.status is not Status.PASS:
                 _print_details(console, result, max_elements)
+    if run.baseline is not None:
+        _print_baseline(console, run.baseline)
     console.print()
     summary = ", ".join(f"{n} {s}" for s, n in run.summary.items() if n)
     console.print(f"[bold]Summary[/] {len(run.requirements)} requirement result(s): {summary}")
@@ -114,6 +127,8 @@ def _print_details(console: Console, result: RequirementResult, max_elements: in
         console.print(f"  {escape(result.message)}")
     for note in result.notes:
         console.print(f"  [yellow]note:[/] {escape(note)}")
+    if result.status is Status.SUPPRESSED and result.suppression is not None:
+        console.print(f"  {_waived(result.suppression)}")
     if result.status is Status.MANUAL:
         if result.elements:
             console.print(f"  {len(result.elements)} element(s) to verify by hand; listed in the JSON report")
@@ -131,4 +146,50 @@ def _element_line(element: ElementResult) -> str:
     name = f' "{escape(element.name)}"' if element.name else ""
     ident = element.global_id or f"#{element.step_id}"
     problems = "; ".join(escape(f.message) for f in element.findings if f.status is not Status.PASS)
-    return f"[{_STYLE[element.status]}]{mark}[/] {element.ifc_class} {ident}{name}{where}: {problems}"
+    line = f"[{_STYLE[element.status]}]{mark}[/] {element.ifc_class} {ident}{name}{where}: {problems}"
+    if element.suppression is not None:
+        line += f" — {_waived(element.suppression)}"
+    return line
+
+
+def _waived(s: Suppression) -> str:
+    """`waived (was fail): reason (approved by …, date, expires …, baseline.yaml:3)`."""
+    until = f", expires {s.expires}" if s.expires else ""
+    where = f", {escape(s.source)}" if s.source else ""
+    return (
+        f"[{_STYLE[Status.SUPPRESSED]}]waived[/] (was {s.status.value}): {escape(s.reason)} "
+        f"(approved by {escape(s.approved_by)}, {s.date}{until}{where})"
+    )
+
+
+def _print_baseline(console: Console, baseline: BaselineInfo) -> None:
+    """What the baseline did; expired and unused waivers named, as someone must act on them."""
+    console.print()
+    applied = baseline.in_state(WaiverState.APPLIED)
+    expired = baseline.in_state(WaiverState.EXPIRED)
+    unused = baseline.in_state(WaiverState.UNUSED)
+    suppressed = sum(w.matched for w in applied)
+    console.print(
+        f"[bold]Baseline[/] {escape(baseline.path)} "
+        f"(as of {baseline.as_of}, sha256 {baseline.sha256[:16]}…): "
+        f"{len(applied)} waiver(s) applied to {suppressed} finding(s), {len(expired)} expired, "
+        f"{len(unused)} unused"
+    )
+    for w in expired:
+        console.print(
+            f"  [bold red]expired[/] {escape(_waiver_label(w))} on {w.expires}: "
+            f"{w.matched} finding(s) count again ({escape(w.reason)})"
+        )
+    for w in unused:
+        console.print(
+            f"  [yellow]unused[/] {escape(_waiver_label(w))}: matches no finding ({escape(w.reason)})"
+        )
+
+
+def _waiver_label(w: Waiver) -> str:
+    selector = w.global_id or " ".join(
+        part for part in (w.ifc_class, f'"{w.name}"' if w.name else None, w.storey) if part
+    )
+    model = f" in {w.model}" if w.model else ""
+    where = f" ({w.source})" if w.source else ""
+    return f"{w.requirement}{' ' + selector if selector else ''}{model}{where}"

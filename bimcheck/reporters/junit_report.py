@@ -11,6 +11,8 @@ from bimcheck.results import (
     RequirementResult,
     RunResult,
     Status,
+    Suppression,
+    WaiverState,
     counts_against,
 )
 
@@ -23,6 +25,7 @@ from bimcheck.results import (
 #   any of these, not counting             -> <skipped> saying it failed and why it does not count
 #   manual                                 -> <skipped>: must be verified by hand, never a pass
 #   not_applicable                         -> <skipped>: nothing in the model to check
+#   suppressed                             -> <skipped> with the waiver's reason: accepted, still shown
 _ERRORS = (Status.NOT_EVALUABLE, Status.ERROR)
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
@@ -46,6 +49,7 @@ def render(run: RunResult, fail_on: str = "mandatory") -> str:
             ("fail_on", fail_on),
             *((f"rules.{s.path}", s.sha256) for s in run.rule_sources),
             *((f"param.{k}", v) for k, v in sorted(run.parameters.items())),
+            *_baseline_properties(run),
         ):
             etree.SubElement(properties, "property", name=_clean(name), value=_clean(value))
         for result in results:
@@ -82,6 +86,9 @@ def _testcase(suite: etree._Element, r: RequirementResult, fail_on: str) -> str 
         return "skipped"
     if r.status is Status.NOT_APPLICABLE:
         _child(case, "skipped", "not_applicable", r.message or "no applicable element in the model", detail)
+        return "skipped"
+    if r.status is Status.SUPPRESSED:
+        _child(case, "skipped", "suppressed", _waived(r.suppression), detail)
         return "skipped"
     message = f"{r.status.value} ({r.kind.value}, {r.severity.value}): {r.message or r.status.value}"
     if not counts_against(r, fail_on):
@@ -135,7 +142,30 @@ def _element_line(e: ElementResult) -> str:
     ident = e.global_id or f"#{e.step_id}"
     name = f' "{e.name}"' if e.name else ""
     storey = f" ({e.storey})" if e.storey else ""
-    return f"  {e.status.value} {e.ifc_class} {ident}{name}{storey}"
+    waived = f" — {_waived(e.suppression)}" if e.suppression is not None else ""
+    return f"  {e.status.value} {e.ifc_class} {ident}{name}{storey}{waived}"
+
+
+def _waived(s: Suppression | None) -> str:
+    if s is None:  # a suppressed status always carries its suppression; say so if one does not
+        return "suppressed"
+    until = f", expires {s.expires}" if s.expires else ""
+    where = f", {s.source}" if s.source else ""
+    return (
+        f"suppressed (was {s.status.value}): {s.reason} (approved by {s.approved_by}, {s.date}{until}{where})"
+    )
+
+
+def _baseline_properties(run: RunResult) -> list[tuple[str, str]]:
+    b = run.baseline
+    if b is None:
+        return []
+    return [
+        ("baseline.path", b.path),
+        ("baseline.sha256", b.sha256),
+        ("baseline.as_of", b.as_of),
+        *((f"baseline.{state.value}", str(len(b.in_state(state)))) for state in WaiverState),
+    ]
 
 
 def _clean(value: str) -> str:

@@ -12,6 +12,7 @@ from lxml import etree
 
 from bimcheck.results import (
     NOT_FAILING,
+    BaselineInfo,
     ElementResult,
     Finding,
     KeyFigure,
@@ -19,10 +20,12 @@ from bimcheck.results import (
     RequirementResult,
     RunResult,
     Status,
+    Suppression,
 )
 
 NAMESPACE = "urn:bimcheck:compliance:1"
-SCHEMA_VERSION = "1.0"
+# 1.1: status "suppressed", Suppression of elements and requirements, the Baseline of waivers
+SCHEMA_VERSION = "1.1"
 XSD_PATH = Path(__file__).resolve().parent / "schemas" / "bimcheck-compliance-1.xsd"
 
 _N = f"{{{NAMESPACE}}}"
@@ -34,7 +37,11 @@ STATUS_ATTRIBUTES = {
     Status.NOT_EVALUABLE: "notEvaluable",
     Status.ERROR: "error",
     Status.MANUAL: "manual",
+    Status.SUPPRESSED: "suppressed",
 }
+# Counts added after 1.0 are written only when non-zero, so that a report made without a
+# baseline keeps the 1.0 content and reports filed before still verify.
+_OPTIONAL_COUNTS = frozenset({Status.SUPPRESSED})
 # Characters XML 1.0 cannot carry at all (C0 controls other than tab/newline/return, lone
 # surrogates, U+FFFE/U+FFFF). IFC strings occasionally hold them; lxml would refuse the text.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -90,7 +97,9 @@ def _counts(statuses: Iterable[Status]) -> list[tuple[str, str | int | float | N
     tally = dict.fromkeys(Status, 0)
     for status in statuses:
         tally[status] += 1
-    return [(STATUS_ATTRIBUTES[s], tally[s]) for s in Status]
+    return [
+        (STATUS_ATTRIBUTES[s], None if s in _OPTIONAL_COUNTS and not tally[s] else tally[s]) for s in Status
+    ]
 
 
 def _tally(requirements: Iterable[RequirementResult]) -> list[tuple[str, str | int | float | None]]:
@@ -158,6 +167,8 @@ def build(run: RunResult) -> etree._Element:
                 ("requirementCount", s.requirement_count),
             ],
         )
+    if run.baseline is not None:
+        _baseline(root, run.baseline)
     summary = _sub(root, "Summary", _tally(run.requirements))
     for m in run.models:
         _sub(summary, "ModelSummary", [("model", m.name), *_tally(run.for_model(m.name))])
@@ -198,6 +209,7 @@ def _requirement(parent: etree._Element, r: RequirementResult) -> None:
     _leaf(el, "Message", r.message)
     for note in r.notes:
         _leaf(el, "Note", note)
+    _suppression(el, r.suppression)
     _sub(el, "Counts", _counts(e.status for e in r.elements))
     if r.key_figures:
         figures = _sub(el, "KeyFigures")
@@ -240,8 +252,50 @@ def _element(parent: etree._Element, e: ElementResult) -> None:
             ("status", e.status.value),
         ],
     )
+    _suppression(el, e.suppression)
     for f in e.findings:
         _finding(el, f)
+
+
+def _suppression(parent: etree._Element, s: Suppression | None) -> None:
+    if s is None:
+        return
+    el = _sub(
+        parent,
+        "Suppression",
+        [
+            ("status", s.status.value),
+            ("approvedBy", s.approved_by),
+            ("date", s.date),
+            ("expires", s.expires),
+            ("source", s.source),
+        ],
+    )
+    _leaf(el, "Reason", s.reason)
+
+
+def _baseline(parent: etree._Element, b: BaselineInfo) -> None:
+    el = _sub(parent, "Baseline", [("path", b.path), ("sha256", b.sha256), ("asOf", b.as_of)])
+    for w in b.waivers:
+        waiver = _sub(
+            el,
+            "Waiver",
+            [
+                ("requirement", w.requirement),
+                ("model", w.model),
+                ("globalId", w.global_id),
+                ("class", w.ifc_class),
+                ("name", w.name),
+                ("storey", w.storey),
+                ("approvedBy", w.approved_by),
+                ("date", w.date),
+                ("expires", w.expires),
+                ("source", w.source),
+                ("state", w.state.value),
+                ("matched", w.matched),
+            ],
+        )
+        _leaf(waiver, "Reason", w.reason)
 
 
 def _finding(parent: etree._Element, f: Finding) -> None:

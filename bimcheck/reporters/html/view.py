@@ -17,19 +17,25 @@ from bimcheck.results import (
     RequirementResult,
     RunResult,
     Status,
+    Suppression,
+    Waiver,
 )
 
 # Requirement order: mandatory failures exclude a bid, so they come first; then scored failures
-# (they cost points), manual checks (someone must act), and last what was met or did not apply.
-_GROUP_MANDATORY_FAILED, _GROUP_SCORED_FAILED, _GROUP_MANUAL, _GROUP_PASS, _GROUP_NA = range(5)
+# (they cost points), manual checks (someone must act), waived ones (someone decided to accept
+# them), and last what was met or did not apply.
+_GROUP_MANDATORY_FAILED, _GROUP_SCORED_FAILED, _GROUP_MANUAL, _GROUP_SUPPRESSED, _GROUP_PASS, _GROUP_NA = (
+    range(6)
+)
 # Element order inside a table: problems first, in the order a reader acts on them.
 _ELEMENT_RANK = {
     Status.ERROR: 0,
     Status.FAIL: 1,
     Status.NOT_EVALUABLE: 2,
     Status.MANUAL: 3,
-    Status.PASS: 4,
-    Status.NOT_APPLICABLE: 5,
+    Status.SUPPRESSED: 4,
+    Status.PASS: 5,
+    Status.NOT_APPLICABLE: 6,
 }
 # Requirements with more element rows than this start collapsed, even when failing: the
 # rows are all there (no cap), but laying out tens of thousands at load makes the page sluggish.
@@ -42,6 +48,8 @@ def group(r: RequirementResult) -> int:
         return _GROUP_MANDATORY_FAILED if r.kind is Kind.MANDATORY else _GROUP_SCORED_FAILED
     if r.status is Status.MANUAL:
         return _GROUP_MANUAL
+    if r.status is Status.SUPPRESSED:
+        return _GROUP_SUPPRESSED
     return _GROUP_PASS if r.status is Status.PASS else _GROUP_NA
 
 
@@ -72,6 +80,7 @@ class ElementRow:
     search: str
     on_plan: bool
     findings: tuple[FindingRow, ...]
+    waiver: str  # why the finding is waived, who approved it, until when; empty when it is not
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +109,7 @@ class RequirementView:
     open: bool
     rows: tuple[ElementRow, ...]
     figures: tuple[FigureRow, ...]
+    waiver: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +126,7 @@ class ModelView:
     scored_total: int
     manual: int
     passed: int
+    suppressed: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +138,19 @@ class ReportView:
     parameters: tuple[tuple[str, str], ...]
     has_plans: bool
     multi_model: bool
+    waivers: tuple[WaiverRow, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class WaiverRow:
+    state: str
+    requirement: str
+    selects: str
+    reason: str
+    approved: str
+    expires: str
+    matched: str
+    source: str
 
 
 def build(run: RunResult, lang: str, t: Mapping[str, str]) -> ReportView:
@@ -164,7 +188,12 @@ def build(run: RunResult, lang: str, t: Mapping[str, str]) -> ReportView:
                 scored_failed=sum(1 for r in results if r.kind is Kind.SCORED and r.failed),
                 scored_total=sum(1 for r in results if r.kind is Kind.SCORED),
                 manual=sum(1 for r in results if r.status is Status.MANUAL),
-                passed=sum(1 for r in results if r.status in NOT_FAILING and r.status is not Status.MANUAL),
+                passed=sum(
+                    1
+                    for r in results
+                    if r.status in NOT_FAILING and r.status not in (Status.MANUAL, Status.SUPPRESSED)
+                ),
+                suppressed=sum(1 for r in results if r.status is Status.SUPPRESSED),
             )
         )
     model_order = {m.name: i for i, m in enumerate(run.models)}
@@ -180,6 +209,36 @@ def build(run: RunResult, lang: str, t: Mapping[str, str]) -> ReportView:
         parameters=tuple(sorted(run.parameters.items())),
         has_plans=bool(run.plans),
         multi_model=len(run.models) > 1,
+        waivers=tuple(_waiver_row(w, fmt) for w in run.baseline.waivers) if run.baseline else (),
+    )
+
+
+def waiver_text(s: Suppression, fmt: Formatter) -> str:
+    """`Waived (was fail): reason — approved by …, date; valid through …; baseline.yaml:3`."""
+    t = fmt.t
+    parts = [f"{t['approved_by']} {s.approved_by}, {s.date}"]
+    if s.expires:
+        parts.append(f"{t['expires']} {s.expires}")
+    if s.source:
+        parts.append(s.source)
+    return f"{t['waived']} ({t['was']} {t['st_' + s.status.value]}): {s.reason} — {'; '.join(parts)}"
+
+
+def _waiver_row(w: Waiver, fmt: Formatter) -> WaiverRow:
+    selector = w.global_id or " ".join(
+        part for part in (w.ifc_class, f'"{w.name}"' if w.name else None, w.storey) if part
+    )
+    if w.model:
+        selector = f"{selector} ({w.model})" if selector else w.model
+    return WaiverRow(
+        state=w.state.value,
+        requirement=w.requirement,
+        selects=selector or fmt.t["whole_requirement"],
+        reason=w.reason,
+        approved=f"{w.approved_by}, {w.date}",
+        expires=w.expires or "",
+        matched=fmt.integer(w.matched),
+        source=w.source or "",
     )
 
 
@@ -202,6 +261,7 @@ def _requirement_view(
         open=result.status not in (Status.PASS, Status.NOT_APPLICABLE) and len(rows) <= OPEN_ROW_LIMIT,
         rows=rows,
         figures=tuple(_figure_row(anchor, result.id, k, fmt) for k in result.key_figures),
+        waiver="" if result.suppression is None else waiver_text(result.suppression, fmt),
     )
 
 
@@ -226,6 +286,7 @@ def _element_row(e: ElementResult, on_plan: set[str], fmt: Formatter) -> Element
         search=search,
         on_plan=e.global_id is not None and e.global_id in on_plan,
         findings=tuple(_finding_row(f, fmt) for f in e.findings),
+        waiver="" if e.suppression is None else waiver_text(e.suppression, fmt),
     )
 
 
