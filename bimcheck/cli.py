@@ -27,7 +27,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 ids_app = typer.Typer(help="Work with buildingSMART IDS files.", no_args_is_help=True)
-rules_app = typer.Typer(help="List and explain requirements.", no_args_is_help=True)
+rules_app = typer.Typer(help="List, explain and export requirements.", no_args_is_help=True)
 app.add_typer(ids_app, name="ids")
 app.add_typer(rules_app, name="rules")
 
@@ -314,6 +314,66 @@ def rules_explain(
     if text is None:
         _fail(f"no requirement with id {requirement_id!r} in the given files")
     typer.echo(text)
+
+
+@rules_app.command("export")
+def rules_export(
+    rules: RulesOption,
+    param: ParamOption = None,
+    ids: Annotated[
+        Path | None,
+        typer.Option("--ids", help="Write the requirements IDS 1.0 can express to this IDS file."),
+    ] = None,
+    html: Annotated[
+        Path | None, typer.Option("--html", help="Write the requirement appendix as self-contained HTML.")
+    ] = None,
+    md: Annotated[
+        Path | None, typer.Option("--md", help="Write the requirement appendix as Markdown.")
+    ] = None,
+    lang: LangOption = "en",
+    author: Annotated[
+        str | None,
+        typer.Option(help="IDS info author: the e-mail address of who publishes the requirements."),
+    ] = None,
+    date: Annotated[
+        str | None, typer.Option(help="Publication date, YYYY-MM-DD (default: today, UTC).")
+    ] = None,
+    milestone: Annotated[
+        str | None,
+        typer.Option(help="IDS info milestone (default: tender documents / förfrågningsunderlag)."),
+    ] = None,
+) -> None:
+    """Publish requirements with the tender documents: IDS 1.0 and a readable requirement appendix.
+
+    Requirements IDS cannot express (measures, relations, key figures, manual ones) are listed
+    with the reason, in the IDS and on stderr. Exit code 0: written; 2: bad input or output.
+    """
+    from bimcheck.procurement.export import load_publication, publish
+    from bimcheck.reporters.atomic import write_atomic
+
+    publication = _guard(
+        lambda: load_publication(rules, _parameters(param), date=date, author=author, milestone=milestone)
+    )
+    outputs = _guard(lambda: publish(publication, ids=ids, html=html, markdown=md, lang=lang))
+    for target, data in outputs.files:
+        _guard(partial(write_atomic, target, data))
+    total = len(publication.rules.requirements)
+    if outputs.ids is not None:
+        typer.echo(
+            f"bimcheck: wrote {ids}: {len(outputs.ids.exported)} of {total} requirement(s) as IDS 1.0",
+            err=True,
+        )
+        if outputs.ids.omitted:
+            typer.echo(
+                f"bimcheck: {len(outputs.ids.omitted)} requirement(s) not in the IDS "
+                "(IDS 1.0 cannot express them; the appendix lists them):",
+                err=True,
+            )
+            for omitted in outputs.ids.omitted:
+                typer.echo(f"  {omitted.id}: {'; '.join(omitted.reasons)}", err=True)
+    for appendix in (html, md):
+        if appendix is not None:
+            typer.echo(f"bimcheck: wrote {appendix}: requirement appendix, {total} requirement(s)", err=True)
 
 
 def _version(value: bool) -> None:

@@ -437,3 +437,53 @@ def _refuse_invalid(data: bytes, rules: RuleSet) -> None:
         f"({len(details)} problem(s))",
         details,
     )
+
+
+# --- everything at once ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Outputs:
+    """Rendered outputs, ready to be written in order; nothing is written until all rendered."""
+
+    files: tuple[tuple[Path, bytes], ...]
+    ids: IdsExport | None
+
+
+def publish(
+    publication: Publication,
+    *,
+    ids: Path | None = None,
+    html: Path | None = None,
+    markdown: Path | None = None,
+    lang: str = "en",
+) -> Outputs:
+    """Render the IDS and the requirement appendix (HTML, Markdown) that were asked for.
+
+    Everything is rendered before anything is written, so an IDS that would be invalid or a
+    path given twice stops the run with no file written.
+    """
+    from bimcheck.procurement.appendix import build, render_html, render_markdown
+
+    if lang not in TEXT:
+        raise InputError(None, f"--lang {lang!r}: choose {' or '.join(TEXT)}")
+    targets = [(p, kind) for p, kind in ((ids, "ids"), (html, "html"), (markdown, "md")) if p is not None]
+    if not targets:
+        raise InputError(None, "nothing to export: give --ids, --html and/or --md with an output path")
+    seen: dict[Path, str] = {}
+    for path, kind in targets:
+        key = path.resolve()
+        if key in seen:
+            raise InputError(path, f"given as the output of both --{seen[key]} and --{kind}")
+        seen[key] = kind
+    files: list[tuple[Path, bytes]] = []
+    exported = export_ids(publication, lang) if ids is not None else None
+    if ids is not None and exported is not None:
+        files.append((ids, exported.data))
+    if html is not None or markdown is not None:
+        appendix = build(publication, lang)
+        if html is not None:
+            files.append((html, render_html(appendix).encode("utf-8")))
+        if markdown is not None:
+            files.append((markdown, render_markdown(appendix).encode("utf-8")))
+    return Outputs(tuple(files), exported)

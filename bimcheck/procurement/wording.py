@@ -334,9 +334,9 @@ class Wording:
         else:
             unit = _unit(aggregate.unit)
             bound = self.value(aggregate.value) + (f" {unit}" if unit else "")
-        text = self.t["key_figure"].format(
-            name=f"«{name}»" if self.lang == "sv" else f"“{name}”", group=group, bound=bound
-        )
+        # Names in the language's quotes; «…» and “…” are kept for patterns.
+        quoted = f"”{name}”" if self.lang == "sv" else f'"{name}"'
+        text = self.t["key_figure"].format(name=quoted, group=group, bound=bound)
         if subject is not None:
             text = text[:-1] + f", {self.t['key_figure_selection'].format(subject=_lower_first(subject))}."
         return text
