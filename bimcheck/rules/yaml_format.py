@@ -5,16 +5,14 @@ from __future__ import annotations
 import difflib
 import hashlib
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import TypeAdapter, ValidationError
 
-from bimcheck.errors import InputError, RuleError
+from bimcheck.errors import RuleError
 from bimcheck.model.measures import MEASURES
 from bimcheck.model.schema import resolve_schema, schema_info
 from bimcheck.model.spatial import RELATIONS as SPATIAL_RELATIONS
@@ -36,6 +34,12 @@ from bimcheck.rules.measure_facet import MeasureFacet
 from bimcheck.rules.related import ANY, RelatedFacet
 from bimcheck.rules.requirement import Requirement, RuleSet
 from bimcheck.rules.values import ValueSpec
+from bimcheck.rules.yaml_reader import Issue as _Issue
+from bimcheck.rules.yaml_reader import Loc, issues, read_document
+from bimcheck.rules.yaml_reader import Problems as _Problems
+from bimcheck.rules.yaml_reader import Source as _Source
+from bimcheck.rules.yaml_reader import located_error as located_error  # re-exported for tender files
+from bimcheck.rules.yaml_reader import validate_document as validate_document  # re-exported
 from bimcheck.rules.yaml_schema import (
     FORMAT_VERSION,
     KNOWN_KEYS,
@@ -61,53 +65,12 @@ from bimcheck.rules.yaml_schema import (
 if TYPE_CHECKING:
     from lxml import etree
 
-Loc = tuple[str | int, ...]
-_M = TypeVar("_M", bound=BaseModel)
-
 # The motive is kept with the description, labelled in the file's language, because every
 # report shows the description and procurement guidance asks that each requirement state why.
 _MOTIVE_LABEL = {"sv": "Motiv", "en": "Motive"}
 
-_CORE = "tag:yaml.org,2002:"
-_SCALAR_TAGS = {f"{_CORE}{t}" for t in ("str", "int", "float", "bool", "null", "timestamp")}
 # `${name}` is replaced by a parameter's value; `$${name}` stands for the literal text `${name}`.
 _REFERENCE = re.compile(r"\$(\$?)\{([^{}]*)\}")
-
-
-@dataclass(frozen=True, slots=True, order=True)
-class _Issue:
-    line: int
-    message: str
-
-
-class _Problems(Exception):
-    """Problems found in one file; becomes a RuleError naming the file and the first line."""
-
-    def __init__(self, issues: list[_Issue]) -> None:
-        super().__init__(issues)
-        self.issues = sorted(issues)
-
-    def rule_error(self, path: Path) -> RuleError:
-        first = self.issues[0]
-        more = len(self.issues) - 1
-        problem = f"line {first.line}: {first.message}" + (f" (and {more} more problem(s))" if more else "")
-        return RuleError(path, problem, [f"{path}:{i.line}: {i.message}" for i in self.issues])
-
-
-@dataclass(frozen=True, slots=True)
-class _Source:
-    """A parsed requirement file: plain data, and the line of every key and list item."""
-
-    path: Path
-    data: bytes
-    document: dict[str, Any]
-    lines: dict[Loc, int]
-
-    def line(self, loc: Loc) -> int:
-        """Line of a key or item, else of the nearest enclosing one that exists in the file."""
-        while loc and loc not in self.lines:
-            loc = loc[:-1]
-        return self.lines.get(loc, 1)
 
 
 # --- public API ------------------------------------------------------------------------------
@@ -162,131 +125,6 @@ def _read(path: Path) -> _Source:
     return source
 
 
-def read_document(path: Path, what: str, start: str) -> _Source:
-    """A YAML file as plain data with the line of every key; `what` names the kind of file in
-    errors and `start` says how such a file begins (for an empty or non-mapping file).
-
-    Other bimcheck formats (tender files) read their YAML here, so that every file bimcheck
-    reads is parsed as safely and its errors name the file and line in the same way.
-    """
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(path, f"{what} does not exist") from None
-    except IsADirectoryError:
-        raise InputError(path, f"is a directory, not a {what}") from None
-    except OSError as exc:
-        raise InputError(path, f"cannot read {what}: {exc.strerror or exc}") from None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise RuleError(path, f"line {line}: not UTF-8 text") from None
-    try:
-        return _parse(path, data, text, what, start)
-    except _Problems as problems:
-        raise problems.rule_error(path) from None
-
-
-def validate_document(
-    source: _Source, model: type[_M], known_keys: frozenset[str], document: Any = None
-) -> _M:
-    """`document` (the file's data unless given) validated by a pydantic model; a RuleError
-    naming the file and the line of each problem otherwise, with "did you mean" hints from
-    `known_keys`."""
-    try:
-        return model.model_validate(source.document if document is None else document)
-    except ValidationError as exc:
-        raise _Problems(_issues(source, exc, known_keys=known_keys)).rule_error(source.path) from None
-
-
-def located_error(source: _Source, problems: Sequence[tuple[Loc, str]]) -> RuleError:
-    """One error for problems found after validation, each at the line of its key or item."""
-    return _Problems([_Issue(source.line(loc), message) for loc, message in problems]).rule_error(source.path)
-
-
-def _parse(path: Path, data: bytes, text: str, what: str, start: str) -> _Source:
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import MarkedYAMLError, YAMLError
-
-    # Composing builds only the node graph: no constructor runs, so no tag can create an
-    # object; _plain below admits plain text, numbers, booleans, lists and mappings only.
-    try:
-        root = YAML(typ="safe", pure=True).compose(text)
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else 1
-        context = f" ({exc.context})" if exc.context and exc.problem else ""
-        raise _Problems([_Issue(line, f"malformed YAML: {exc.problem or exc.context}{context}")]) from None
-    except YAMLError as exc:
-        raise _Problems([_Issue(1, f"malformed YAML: {exc}")]) from None
-    if root is None:
-        raise _Problems([_Issue(1, f"empty file: a {what} {start}")])
-    lines: dict[Loc, int] = {(): root.start_mark.line + 1}
-    document = _plain(root, (), lines)
-    if not isinstance(document, dict):
-        raise _Problems([_Issue(1, f"a {what} is a mapping that {start}")])
-    return _Source(path, data, document, lines)
-
-
-def _plain(node: Any, loc: Loc, lines: dict[Loc, int]) -> Any:
-    """Plain Python data from a composed YAML node, recording the line of every key and item."""
-    from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
-
-    line = node.start_mark.line + 1
-    if getattr(node, "anchor", None):
-        raise _Problems(
-            [_Issue(line, "anchors and aliases (&name, *name) are not supported: write each value out")]
-        )
-    if isinstance(node, MappingNode) and node.tag == f"{_CORE}map":
-        out: dict[str, Any] = {}
-        for key_node, value_node in node.value:
-            key_line = key_node.start_mark.line + 1
-            if not isinstance(key_node, ScalarNode) or key_node.tag == f"{_CORE}merge":
-                raise _Problems(
-                    [_Issue(key_line, "keys must be plain text (merge keys << are not supported)")]
-                )
-            key = str(key_node.value)
-            if key in out:
-                first = lines[(*loc, key)]
-                raise _Problems([_Issue(key_line, f"duplicate key {key!r} (first at line {first})")])
-            lines[(*loc, key)] = key_line
-            out[key] = _plain(value_node, (*loc, key), lines)
-        return out
-    if isinstance(node, SequenceNode) and node.tag == f"{_CORE}seq":
-        items = []
-        for index, item in enumerate(node.value):
-            lines[(*loc, index)] = item.start_mark.line + 1
-            items.append(_plain(item, (*loc, index), lines))
-        return items
-    if isinstance(node, ScalarNode) and node.tag in _SCALAR_TAGS:
-        return _scalar(node.tag.removeprefix(_CORE), str(node.value), line)
-    raise _Problems(
-        [_Issue(line, f"unsupported YAML tag {node.tag}: only text, numbers, booleans, lists and mappings")]
-    )
-
-
-def _scalar(tag: str, text: str, line: int) -> Any:
-    """A YAML 1.2 scalar; numbers become Decimals so that they keep the digits as written."""
-    if tag == "null":
-        return None
-    if tag == "bool":
-        return text.lower() == "true"
-    if tag in ("int", "float"):
-        digits = text.replace("_", "")
-        try:
-            number = Decimal(digits)
-        except InvalidOperation:
-            try:
-                number = Decimal(int(digits, 0))  # 0x1F, 0o17
-            except ValueError:
-                number = Decimal("NaN")
-        if not number.is_finite():
-            raise _Problems([_Issue(line, f"{text} is not allowed: numbers must be finite")])
-        return number
-    return text  # str, and timestamps kept as the text written (e.g. an edition date)
-
-
 def _check_format_version(source: _Source) -> None:
     version = source.document.get("bimcheck")
     line = source.line(("bimcheck",))
@@ -307,47 +145,10 @@ def _check_format_version(source: _Source) -> None:
 # --- validation ------------------------------------------------------------------------------
 
 
-def _describe(loc: Loc) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
-    return out
-
-
 def _issues(
     source: _Source, error: ValidationError, prefix: Loc = (), known_keys: frozenset[str] = KNOWN_KEYS
 ) -> list[_Issue]:
-    """One issue per pydantic error, located by mapping its `loc` back to the YAML keys."""
-    out: list[tuple[Loc, str | None, _Issue]] = []
-    for err in error.errors(include_url=False):
-        found: Loc = prefix
-        # Pydantic's loc also holds union tags and similar steps that are not YAML keys.
-        for part in err["loc"]:
-            if (*found, part) in source.lines:
-                found = (*found, part)
-        kind = err["type"]
-        last = err["loc"][-1] if err["loc"] else ""
-        missing = None
-        if kind == "extra_forbidden":
-            close = difflib.get_close_matches(str(last), sorted(known_keys), n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            message = f"{_describe(found)}: unknown key{hint}"
-            if close:
-                out.append((found[:-1], None, _Issue(source.line(found), message)))
-                continue
-        elif kind == "missing":
-            where = _describe(found)
-            message = f"{where + ': ' if where else ''}missing required key {last!r}"
-            missing = str(last)
-        else:
-            text = err["msg"].removeprefix("Value error, ")
-            message = f"{_describe(found)}: {text[:1].lower()}{text[1:]}"
-        out.append((found, missing, _Issue(source.line(found), message)))
-    # A misspelt key also leaves the key it was meant to be missing: report the typo only.
-    suggested = {
-        (where, m.group(1)) for where, _, i in out if (m := re.search(r"did you mean '(\w+)'", i.message))
-    }
-    return [issue for where, missing, issue in out if missing is None or (where, missing) not in suggested]
+    return issues(source, error, prefix, known_keys)
 
 
 def _parameter_docs(source: _Source) -> dict[str, ParameterDoc]:
