@@ -152,6 +152,62 @@ def check(
     raise typer.Exit(exit_code(run, fail_on))
 
 
+@app.command()
+def batch(
+    inputs: Annotated[list[Path], typer.Argument(help="IFC models, or directories searched for *.ifc.")],
+    rules: RulesOption,
+    out: Annotated[Path, typer.Option("--out", help="Directory for one report per model and summary.json.")],
+    formats: Annotated[
+        list[str] | None,
+        typer.Option("--format", "-f", help="Report format per model; repeatable. Default: json."),
+    ] = None,
+    jobs: Annotated[
+        int | None, typer.Option("--jobs", "-j", min=1, help="Models checked at once. Default: the cores.")
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(help="Dask scheduler address (tcp://host:8786): check on that cluster instead."),
+    ] = None,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Skip models whose reports and inputs are unchanged.")
+    ] = False,
+    fail_on: FailOnOption = "mandatory",
+    param: ParamOption = None,
+    only: Annotated[list[str] | None, typer.Option(help="Check only these requirement ids or tags.")] = None,
+    skip: Annotated[list[str] | None, typer.Option(help="Leave out these requirement ids or tags.")] = None,
+    lang: LangOption = "en",
+    bcf_group: BcfGroupOption = False,
+    bcf_version: BcfVersionOption = "2.1",
+) -> None:
+    """Check many models against the same requirements in parallel: a report per model and a summary.
+
+    Exit code 0: every model passed; 1: some failed; 2: some model could not be checked;
+    3: nothing to check; 130: interrupted (finished reports are kept: run again with --resume).
+    """
+    from bimcheck.rules.loader import load_rules
+    from bimcheck.workflows.batch import plan_batch, run_batch, stop_on_sigterm
+    from bimcheck.workflows.batch_view import batch_progress, summary_table
+
+    options = _render_options(lang, bcf_group, bcf_version, None, None, fail_on)
+    ruleset = _guard(lambda: load_rules(rules, _parameters(param)).select(only or (), skip or ()))
+    if not ruleset.requirements:
+        _fail("no requirements selected: nothing to check", 3)
+    plan = _guard(
+        lambda: plan_batch(inputs, rules, ruleset, out, formats or ["json"], fail_on=fail_on, options=options)
+    )
+    if not plan.tasks:
+        _fail(f"no models (*.ifc) found in {', '.join(map(str, inputs))}: nothing to check", 3)
+    with stop_on_sigterm(), batch_progress(len(plan.tasks)) as progress:
+        summary = _guard(
+            lambda: run_batch(plan, ruleset, jobs=jobs, scheduler=scheduler, resume=resume, progress=progress)
+        )
+    typer.echo(summary_table(summary, color=_stdout_color()), nl=False)
+    if summary.interrupted:
+        done = len(summary.outcomes)
+        _fail(f"interrupted after {done} of {len(plan.tasks)} models; --resume checks the rest", 130)
+    raise typer.Exit(summary.exit_code)
+
+
 def _render_options(
     lang: str,
     bcf_group: bool,

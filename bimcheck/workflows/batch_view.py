@@ -1,0 +1,104 @@
+"""What a batch shows people: a progress bar (or plain lines) on stderr, and the summary table."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import sys
+from collections.abc import Iterator
+from typing import TextIO
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from bimcheck.workflows.batch import RESULT_BY_EXIT, SUMMARY_NAME, BatchSummary, ModelOutcome, Progress
+
+_STYLE = {"pass": "green", "fail": "bold red", "error": "bold magenta", "empty": "yellow", "not_run": "dim"}
+_COUNTED = ("pass", "fail", "not_evaluable", "error", "manual")
+
+
+def _result(outcome: ModelOutcome) -> str:
+    return RESULT_BY_EXIT.get(outcome.exit_code, "error")
+
+
+def _line(outcome: ModelOutcome, done: int, total: int) -> str:
+    head = f"[{done}/{total}] {outcome.path}: "
+    if outcome.error is not None:
+        return head + "error: " + outcome.error.removeprefix(f"{outcome.path}: ")
+    how = "resumed: reports unchanged" if outcome.resumed else f"{outcome.seconds:.1f} s"
+    return head + f"{_result(outcome)} (exit {outcome.exit_code}, {how})"
+
+
+@contextlib.contextmanager
+def batch_progress(total: int, stream: TextIO | None = None) -> Iterator[Progress]:
+    """A progress bar on a terminal; elsewhere (CI logs, files) one plain line per finished model."""
+    out = stream or sys.stderr
+    if not out.isatty():
+
+        def plain(outcome: ModelOutcome, done: int, total: int) -> None:
+            out.write(f"bimcheck: {_line(outcome, done, total)}\n")
+            out.flush()
+
+        yield plain
+        return
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    bar = Progress(
+        TextColumn("[bold]checking"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        TextColumn("{task.description}"),
+        console=Console(file=out),
+    )
+    task = bar.add_task("", total=total)
+
+    def show(outcome: ModelOutcome, done: int, total: int) -> None:
+        bar.update(task, completed=done, description=escape(outcome.path))
+        if outcome.error is not None:  # errors stay on screen above the bar
+            bar.console.print(f"[bold magenta]error[/] {escape(outcome.error)}", highlight=False)
+
+    with bar:
+        yield show
+
+
+def summary_table(summary: BatchSummary, *, color: bool = False, width: int = 120) -> str:
+    """One row per model (status counts, exit code, time), the totals, then each error in full."""
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=color, no_color=not color, width=width, highlight=False)
+    table = Table(show_edge=False, pad_edge=False)
+    table.add_column("model", overflow="fold")
+    table.add_column("result")
+    for status in _COUNTED:
+        table.add_column(status.replace("_", " "), justify="right")
+    table.add_column("exit", justify="right")
+    table.add_column("time", justify="right")
+    errors = []
+    for entry in summary.entries():
+        result = entry["result"]
+        counts = entry.get("counts", {})
+        seconds = entry.get("seconds")
+        label = f"[{_STYLE[result]}]{result}[/]" + (" (resumed)" if entry.get("resumed") else "")
+        table.add_row(
+            escape(entry["model"]),
+            label,
+            *(str(counts.get(s, 0)) if counts else "" for s in _COUNTED),
+            "" if entry["exit_code"] is None else str(entry["exit_code"]),
+            "" if seconds is None or entry.get("resumed") else f"{seconds:.1f} s",
+        )
+        if entry.get("error"):
+            errors.append(entry["error"])
+    console.print(table)
+    totals = summary.totals()
+    parts = [f"{totals[r]} {r.replace('_', ' ')}" for r in (*_STYLE,) if totals[r]]
+    line = f"{totals['models']} models: " + ", ".join(parts)
+    if totals["resumed"]:
+        line += f" · {totals['resumed']} resumed"
+    line += f" · {totals['seconds']:.1f} s of checking in {totals['wall_seconds']:.1f} s"
+    console.print(line)
+    console.print(f"summary: {escape(str(summary.plan.out / SUMMARY_NAME))}")
+    for error in errors:
+        console.print(f"[bold magenta]error[/] {escape(error)}")
+    return buffer.getvalue()
