@@ -24,6 +24,7 @@ _N = f"{{{NAMESPACE}}}"
 # Kinds of difference, in the order they are reported, with the heading each is printed under.
 HEADINGS = {
     "signature": "signature",
+    "tender": "changed tender file",
     "model": "changed model",
     "rules": "changed rules",
     "parameters": "parameters",
@@ -188,8 +189,12 @@ def verify(
     *,
     require_signature: bool = False,
     trust: Sequence[str | Path] = (),
+    tender: str | Path | None = None,
 ) -> Verification:
     """Check that `report` is what `models` and `rules` give, and that its signature holds.
+
+    An evaluation report (written by `bimcheck evaluate`) is checked against its `tender`
+    file instead, which names the requirement files and models.
 
     Raises InputError (exit 2) for an unreadable or invalid report, a missing file, or a model
     or requirement file the report does not account for.
@@ -197,12 +202,28 @@ def verify(
     from bimcheck.reporters import signing
 
     path = Path(report)
+    if _root_name(path) == "EvaluationReport":
+        from bimcheck.workflows.evaluate import verify_evaluation
+
+        if models or rules:
+            raise InputError(
+                path,
+                "an evaluation report is verified against its tender file, which names the models and "
+                "requirement files: give --tender TENDER.yaml instead of --model and -r",
+            )
+        if tender is None:
+            raise InputError(path, "an evaluation report: give the tender file it was made from (--tender)")
+        return verify_evaluation(
+            path, Path(tender), parameters or {}, require_signature=require_signature, trust=trust
+        )
+    if tender is not None:
+        raise InputError(path, "--tender is for evaluation reports; this is not one (give --model and -r)")
     data, root = read_report(path)
     recorded = _recorded(root)
     trusted = [c for t in trust for c in signing.load_certificates(t)]
     out = Verification(path)
 
-    content = _check_signature(data, root, recorded, trusted, require_signature, out)
+    content = _check_signature(data, root, recorded.created, trusted, require_signature, out)
     _check_consistency(content, out)
     model_paths = _match_models(path, recorded, [Path(m) for m in models], out)
     rule_paths = _match_rules(path, recorded, [Path(r) for r in rules], out)
@@ -211,14 +232,27 @@ def verify(
     run = _rerun(recorded, model_paths, rule_paths, out)
     if run is not None:
         _compare(content, run, out)
-        _judge(recorded, run.tool, out)
+        _judge(recorded.tool, run.tool, out)
     return out
+
+
+def _root_name(path: Path) -> str | None:
+    """The local name of a report's root element, read without parsing the rest; None if unreadable
+    (read_report then says why)."""
+    try:
+        for _, element in etree.iterparse(
+            str(path), events=("start",), resolve_entities=False, no_network=True, load_dtd=False
+        ):
+            return etree.QName(element).localname
+    except (OSError, etree.XMLSyntaxError):
+        return None
+    return None
 
 
 def _check_signature(
     data: bytes,
     root: etree._Element,
-    recorded: _Recorded,
+    created: str,
     trusted: Sequence[x509.Certificate],
     require: bool,
     out: Verification,
@@ -240,7 +274,7 @@ def _check_signature(
         else:
             out.notes.append("signature: none (the report is not signed)")
         return unsigned
-    result = signing.check(data, root, _created(recorded.created), trusted)
+    result = signing.check(data, root, _created(created), trusted)
     who = f"certificate {result.subject} (SHA-256 fingerprint {result.fingerprint})" if result.subject else ""
     if not result.valid:
         out.differences.append(
@@ -535,7 +569,30 @@ def _label(el: etree._Element, index: int) -> str | None:
         return f"summary of {get('model')}"
     if tag in ("Facet", "Note"):
         return f"{tag.lower()} {index + 1}"
+    # Evaluation reports (bimcheck evaluate)
+    if tag == "Bid":
+        return f"bid {get('id')} ({get('supplier')})"
+    if tag == "Outcome":
+        return f"outcome of {get('requirement')}"
+    if tag == "Criterion":
+        return f"requirement {get('id')}"
+    if tag == "Reason":
+        return f"reason {index + 1} ({get('requirement') or get('effect')})"
+    if tag == "Term":
+        return f"term {get('name')}" + (f" {get('ref')}" if get("ref") else "")
+    if tag == "Component":
+        return f"LCC component {get('id')}"
+    if tag == "Rank":
+        return f"rank of bid {get('bid')}"
+    if tag == "Setting":
+        return f"setting {get('name')}"
+    if tag == "Example":
+        return f"example {index + 1}"
+    if tag == "LifeCycleCost":
+        return "life-cycle cost"
     if tag in ("Results", "Elements", "KeyFigures", "Parameters", "Models", "RuleSources"):
+        return None
+    if tag in ("Bids", "Criteria", "Outcomes", "Reasons"):
         return None
     if tag == "RequiredFacets":
         return "required facets"
@@ -558,8 +615,19 @@ def _key(el: etree._Element, index: int) -> tuple[str | None, ...]:
         return (tag, el.get("model"))
     if tag == "RuleSource":
         return (tag, el.get("path"))
-    if tag in ("Finding", "Facet", "Note"):
+    if tag in ("Finding", "Facet", "Note", "Example", "Reason"):
         return (tag, str(index))
+    # Evaluation reports (bimcheck evaluate)
+    if tag in ("Bid", "Criterion", "Component"):
+        return (tag, el.get("id"))
+    if tag == "Outcome":
+        return (tag, el.get("requirement"))
+    if tag == "Term":
+        return (tag, el.get("name"), el.get("ref"))
+    if tag == "Rank":
+        return (tag, el.get("bid"))
+    if tag == "Setting":
+        return (tag, el.get("name"))
     return (tag,)
 
 
@@ -676,27 +744,27 @@ def _check_counts(
 # --- the verdict -----------------------------------------------------------------------------
 
 
-def _judge(recorded: _Recorded, current: ToolInfo, out: Verification) -> None:
+def _judge(recorded: ToolInfo, current: ToolInfo, out: Verification) -> None:
     """Say what the result differences mean, given what else differs."""
     versions = [
         (what, old, new)
         for what, old, new in (
-            ("bimcheck", recorded.tool.version, current.version),
-            ("ifcopenshell", recorded.tool.ifcopenshell, current.ifcopenshell),
+            ("bimcheck", recorded.version, current.version),
+            ("ifcopenshell", recorded.ifcopenshell, current.ifcopenshell),
         )
         if old != new
     ]
     if versions:
         said = ", ".join(f"{what} {old} (this is {new})" for what, old, new in versions)
         out.warnings.append(f"the report was made with {said}: results may legitimately differ")
-    if recorded.tool.python != current.python:
+    if recorded.python != current.python:
         out.notes.append(
-            f"the report was made with Python {recorded.tool.python}; this is Python {current.python}"
+            f"the report was made with Python {recorded.python}; this is Python {current.python}"
         )
     results = out.of_kind("result")
     if not results:
         return
-    inputs_changed = any(out.of_kind(k) for k in ("model", "rules", "parameters"))
+    inputs_changed = any(out.of_kind(k) for k in ("tender", "model", "rules", "parameters"))
     if inputs_changed:
         out.notes.append("the result differences follow from the changed inputs listed above")
     elif not versions:
