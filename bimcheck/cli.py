@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from collections.abc import Callable
+from datetime import date
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn, TypeVar
@@ -16,6 +18,7 @@ from bimcheck.errors import BimcheckError
 
 if TYPE_CHECKING:
     from bimcheck.reporters import RenderOptions
+    from bimcheck.results import RunResult
     from bimcheck.rules.ids import Issue
     from bimcheck.rules.requirement import RuleSet
 
@@ -28,8 +31,10 @@ app = typer.Typer(
 )
 ids_app = typer.Typer(help="Work with buildingSMART IDS files.", no_args_is_help=True)
 rules_app = typer.Typer(help="List, explain and export requirements.", no_args_is_help=True)
+baseline_app = typer.Typer(help="Accept known findings: baselines of waivers.", no_args_is_help=True)
 app.add_typer(ids_app, name="ids")
 app.add_typer(rules_app, name="rules")
+app.add_typer(baseline_app, name="baseline")
 
 T = TypeVar("T")
 
@@ -58,6 +63,20 @@ FailOnOption = Annotated[
 ParamOption = Annotated[
     list[str] | None,
     typer.Option("--param", "-p", help="Override a YAML parameter: NAME=VALUE; repeatable."),
+]
+BaselineOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--baseline",
+        help="YAML file of known findings and waivers (reason, approver, expiry): matching findings "
+        "are suppressed, shown with their reason and not counted; expired and unused waivers are reported.",
+    ),
+]
+TodayOption = Annotated[
+    str | None,
+    typer.Option(
+        "--today", help="Compare the baseline's expiry dates with this day (YYYY-MM-DD). Default: today."
+    ),
 ]
 
 
@@ -133,9 +152,12 @@ def check(
     bcf_version: BcfVersionOption = "2.1",
     sign_key: SignKeyOption = None,
     sign_cert: SignCertOption = None,
+    baseline: BaselineOption = None,
+    today: TodayOption = None,
 ) -> None:
     """Check MODELS against requirement files and write reports."""
     from bimcheck.engine import run_check
+    from bimcheck.procurement.baseline import apply_baseline, load_baseline
     from bimcheck.reporters import needs_plans, parse_outputs, refuse_overwriting_inputs, write_outputs
     from bimcheck.results import exit_code
     from bimcheck.rules.loader import load_rules
@@ -143,13 +165,143 @@ def check(
     outputs = output or ["console"]
     _check_outputs(parse_outputs, outputs)
     options = _render_options(lang, bcf_group, bcf_version, sign_key, sign_cert, fail_on)
-    _guard(lambda: refuse_overwriting_inputs(outputs, [*models, *rules]))
+    inputs = [*models, *rules, *([baseline] if baseline else [])]
+    _guard(lambda: refuse_overwriting_inputs(outputs, inputs))
+    day = _today(today)
+    waivers = None if baseline is None else _guard(lambda: load_baseline(baseline))
     ruleset = _guard(lambda: load_rules(rules, _parameters(param)).select(only or (), skip or ()))
     if not ruleset.requirements:
         _fail("no requirements selected: nothing to check", 3)
     run = _guard(lambda: run_check(models, ruleset, _progress_printer(), plans=needs_plans(outputs)))
+    if waivers is not None:
+        run = apply_baseline(run, waivers, day)
+        _warn_about_waivers(run)
     _guard(lambda: write_outputs(run, outputs, _stdout, options))
     raise typer.Exit(exit_code(run, fail_on))
+
+
+def _today(value: str | None) -> date:
+    """--today, strictly YYYY-MM-DD; the wall clock's date without it."""
+    from bimcheck.procurement.baseline import parse_date
+
+    if value is None:
+        return date.today()
+    try:
+        return parse_date(value, "--today")
+    except ValueError as exc:
+        _fail(str(exc))
+
+
+def _warn_about_waivers(run: RunResult) -> None:
+    """Expired and unused waivers on stderr too: a CI log shows them whatever reports were asked for."""
+    from bimcheck.results import WaiverState
+
+    if run.baseline is None:
+        return
+    for w in run.baseline.in_state(WaiverState.EXPIRED):
+        typer.echo(
+            f"bimcheck: warning: {w.source}: waiver for {w.requirement} expired on {w.expires}: "
+            f"{w.matched} finding(s) count again",
+            err=True,
+        )
+    for w in run.baseline.in_state(WaiverState.UNUSED):
+        typer.echo(f"bimcheck: warning: {w.source}: waiver for {w.requirement} matches no finding", err=True)
+
+
+@app.command()
+def diff(
+    old: Annotated[Path, typer.Argument(help="The earlier iteration: an IFC model or a JSON report.")],
+    new: Annotated[Path, typer.Argument(help="The later iteration: an IFC model or a JSON report.")],
+    rules: Annotated[
+        list[Path] | None,
+        typer.Option("--rules", "-r", help="Requirement files to check models with; repeatable."),
+    ] = None,
+    output: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--output", "-o", help="FORMAT[:PATH]: console, json or markdown; repeatable. Default: console."
+        ),
+    ] = None,
+    fail_on: FailOnOption = "mandatory",
+    param: ParamOption = None,
+    baseline: BaselineOption = None,
+    today: TodayOption = None,
+) -> None:
+    """List the findings NEW adds, fixes and keeps compared with OLD, and changed key figures.
+
+    Exit code 0: no new finding at or above --fail-on (nor one whose waiver expired);
+    1: there is; 2: bad input.
+    """
+    from bimcheck.results import FAIL_ON_LEVELS
+    from bimcheck.workflows.diff import diff as diff_iterations
+    from bimcheck.workflows.diff import parse_diff_outputs, refuse_overwriting, write_diff_outputs
+
+    outputs = output or ["console"]
+    _check_outputs(parse_diff_outputs, outputs)
+    if fail_on not in FAIL_ON_LEVELS:
+        _fail(f"--fail-on {fail_on!r}: choose from {', '.join(FAIL_ON_LEVELS)}")
+    inputs = [old, new, *(rules or []), *([baseline] if baseline else [])]
+    _guard(lambda: refuse_overwriting(outputs, inputs))
+    day = _today(today)
+    result = _guard(
+        lambda: diff_iterations(
+            old, new, rules or [], _parameters(param), baseline=baseline, today=day, fail_on=fail_on
+        )
+    )
+    _guard(lambda: write_diff_outputs(result, outputs, _stdout))
+    raise typer.Exit(result.exit_code)
+
+
+@baseline_app.command("create")
+def baseline_create(
+    report_json: Annotated[
+        Path, typer.Argument(help="A JSON report written by `bimcheck check -o json:...`.")
+    ],
+    reason: Annotated[
+        str, typer.Option("--reason", help="Why these findings are accepted (in every entry).")
+    ],
+    approved_by: Annotated[str, typer.Option("--approved-by", help="Who accepted them: name and role.")],
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Baseline file to write. Default: stdout.")
+    ] = None,
+    expires: Annotated[
+        str | None, typer.Option("--expires", help="Last day the waivers hold (YYYY-MM-DD). Default: never.")
+    ] = None,
+    approved_on: Annotated[
+        str | None, typer.Option("--date", help="Approval date (YYYY-MM-DD). Default: today.")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing baseline file.")] = False,
+) -> None:
+    """Accept every finding of a report as known: a baseline to adopt bimcheck on an existing model.
+
+    Each entry carries --reason and --approved-by: accepting findings is a decision someone takes.
+    Edit the file afterwards to give entries their own reasons or expiry dates.
+    """
+    from bimcheck.procurement.baseline import create_baseline, parse_date
+    from bimcheck.reporters import refuse_overwriting_inputs
+    from bimcheck.reporters.atomic import write_atomic
+    from bimcheck.reporters.read import read_json_report
+
+    try:
+        day = parse_date(approved_on, "--date") if approved_on else date.today()
+        until = parse_date(expires, "--expires") if expires else None
+    except ValueError as exc:
+        _fail(str(exc))
+    if output is not None:
+        _guard(lambda: refuse_overwriting_inputs([f"json:{output}"], [report_json]))
+        if output.exists() and not force:
+            _fail(f"{output}: baseline file exists; --force replaces it (its reasons and approvals are lost)")
+    run = _guard(lambda: read_json_report(report_json))
+    try:
+        text = create_baseline(
+            run, reason=reason, approved_by=approved_by, today=day, expires=until, report=str(report_json)
+        )
+    except ValueError as exc:
+        _fail(str(exc))
+    if output is None:
+        _stdout(text)
+    else:
+        _guard(lambda: write_atomic(output, text))
 
 
 @app.command()
@@ -201,7 +353,8 @@ def batch(
         summary = _guard(
             lambda: run_batch(plan, ruleset, jobs=jobs, scheduler=scheduler, resume=resume, progress=progress)
         )
-    typer.echo(summary_table(summary, color=_stdout_color()), nl=False)
+    width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
+    typer.echo(summary_table(summary, color=_stdout_color(), width=width), nl=False)
     if summary.interrupted:
         done = len(summary.outcomes)
         _fail(f"interrupted after {done} of {len(plan.tasks)} models; --resume checks the rest", 130)
