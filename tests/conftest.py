@@ -24,6 +24,18 @@ def require_shared(path: Path) -> Path:
     pytest.skip(f"shared test data not found at {path} (set BIMCHECK_SHARED); skipped outside CI")
 
 
+def shared_model_params() -> list[object]:
+    """One pytest param per model in the shared MANIFEST.csv (one that fails later when absent)."""
+    import csv
+
+    manifest = SHARED_MODELS / "MANIFEST.csv"
+    names = []
+    if manifest.exists():
+        with manifest.open(newline="", encoding="utf-8") as stream:
+            names = [row["file"] for row in csv.DictReader(stream)]
+    return [pytest.param(n, id=n) for n in names] or [pytest.param(None, id="shared-models-missing")]
+
+
 @pytest.fixture
 def ids_testcases() -> Path:
     return require_shared(IDS_TESTCASES)

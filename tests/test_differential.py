@@ -41,7 +41,6 @@ bimcheck's answer is asserted against instead:
 
 from __future__ import annotations
 
-import csv
 import glob
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -59,7 +58,7 @@ from bimcheck.engine import check_model
 from bimcheck.model.ifcmodel import open_model
 from bimcheck.rules.ids import load_ids
 from tests.builders import ModelBuilder
-from tests.conftest import SHARED_MODELS, require_shared
+from tests.conftest import SHARED_MODELS, require_shared, shared_model_params
 
 IDS_DIR = Path(__file__).parent / "data" / "ids"
 IDS_FILES = sorted(Path(p) for p in glob.glob(str(IDS_DIR / "*.ids")))
@@ -304,13 +303,7 @@ def _synthetic_model(path: Path) -> Path:
 
 
 def _models() -> list[object]:
-    manifest = SHARED_MODELS / "MANIFEST.csv"
-    names = []
-    if manifest.exists():
-        with manifest.open(newline="", encoding="utf-8") as stream:
-            names = [row["file"] for row in csv.DictReader(stream)]
-    shared = [pytest.param(n, id=n) for n in names] or [pytest.param(None, id="shared-models-missing")]
-    return [*shared, pytest.param(SYNTHETIC, id="synthetic")]
+    return [*shared_model_params(), pytest.param(SYNTHETIC, id="synthetic")]
 
 
 @pytest.fixture(scope="module")

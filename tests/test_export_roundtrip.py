@@ -24,7 +24,6 @@ name; bimcheck's `load_ids` is checked to give back every identifier.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -42,7 +41,7 @@ from bimcheck.results import RequirementResult
 from bimcheck.rules.ids import load_ids
 from bimcheck.rules.requirement import Requirement
 from tests.builders import ModelBuilder
-from tests.conftest import SHARED_MODELS, require_shared
+from tests.conftest import SHARED_MODELS, require_shared, shared_model_params
 
 ROOT = Path(__file__).resolve().parent.parent
 LIBRARY = sorted((ROOT / "requirements").glob("*.yaml"))
@@ -142,13 +141,11 @@ def synthetic_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _models() -> list[object]:
-    manifest = SHARED_MODELS / "MANIFEST.csv"
-    names = []
-    if manifest.exists():
-        with manifest.open(newline="", encoding="utf-8") as stream:
-            names = [row["file"] for row in csv.DictReader(stream)]
-    shared = [pytest.param(n, id=n) for n in names] or [pytest.param(None, id="shared-models-missing")]
-    return [pytest.param("demo-house.ifc", id="demo-house"), *shared, pytest.param(SYNTHETIC, id="synthetic")]
+    return [
+        pytest.param("demo-house.ifc", id="demo-house"),
+        *shared_model_params(),
+        pytest.param(SYNTHETIC, id="synthetic"),
+    ]
 
 
 # --- running the three -----------------------------------------------------------------------
