@@ -433,12 +433,58 @@ def report(
 
 
 @app.command()
-def verify(
-    report_xml: Annotated[Path, typer.Argument(help="A compliance XML written by `-o xml:...`.")],
-    model: Annotated[
-        list[Path], typer.Option("--model", "-m", help="Model the report was made from; repeatable.")
+def evaluate(
+    tender: Annotated[
+        Path, typer.Argument(help="Tender file (YAML): requirement files, evaluation model, bids.")
     ],
-    rules: RulesOption,
+    output: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="FORMAT[:PATH] with FORMAT console, json, xml or html; repeatable. Default: console.",
+        ),
+    ] = None,
+    lang: LangOption = "en",
+    sign_key: SignKeyOption = None,
+    sign_cert: SignCertOption = None,
+) -> None:
+    """Evaluate the bids of a tender: exclude on mandatory requirements, compare, rank.
+
+    Exit code 0: a winner is named and every bid is decided; 1: no winner can be named yet
+    (every bid excluded, a tie for first place, or a bid left unresolved); 2: bad input.
+    """
+    from bimcheck.reporters import refuse_overwriting_inputs
+    from bimcheck.reporters.evaluation_outputs import EvaluationOptions, parse_outputs, write_outputs
+    from bimcheck.workflows.evaluate import evaluate_tender, evaluation_inputs
+
+    outputs = output or ["console"]
+    _check_outputs(parse_outputs, outputs)
+    checked = _render_options(lang, False, "2.1", sign_key, sign_cert, "mandatory")
+    options = EvaluationOptions(lang=checked.lang, sign_key=checked.sign_key, sign_cert=checked.sign_cert)
+    _guard(lambda: refuse_overwriting_inputs(outputs, evaluation_inputs(tender)))
+    evaluation = _guard(lambda: evaluate_tender(tender, _progress_printer()))
+    _guard(lambda: write_outputs(evaluation, outputs, _stdout, options))
+    raise typer.Exit(0 if evaluation.final else 1)
+
+
+@app.command()
+def verify(
+    report_xml: Annotated[
+        Path, typer.Argument(help="A compliance XML (`check -o xml:...`) or evaluation XML (`evaluate`).")
+    ],
+    model: Annotated[
+        list[Path] | None,
+        typer.Option("--model", "-m", help="Model the compliance report was made from; repeatable."),
+    ] = None,
+    rules: Annotated[
+        list[Path] | None,
+        typer.Option("--rules", "-r", help="Requirement file (.ids, .yaml) or directory; repeatable."),
+    ] = None,
+    tender: Annotated[
+        Path | None,
+        typer.Option("--tender", help="Tender file of an evaluation report (instead of -m and -r)."),
+    ] = None,
     param: Annotated[
         list[str] | None,
         typer.Option("--param", "-p", help="Require that the report used this parameter value: NAME=VALUE."),
@@ -458,8 +504,10 @@ def verify(
         bool, typer.Option("--all", help="List every difference, not the first 50 of each kind.")
     ] = False,
 ) -> None:
-    """Re-run a compliance XML's check and confirm the report, or say precisely what differs.
+    """Re-run a report's check or evaluation and confirm it, or say precisely what differs.
 
+    A compliance report needs its models (-m) and requirement files (-r); an evaluation report
+    its tender file (--tender), which names them.
     Exit code 0: verified; 1: differences found; 2: unreadable or invalid report, missing files.
     """
     from bimcheck.workflows.verify import verify as verify_report
@@ -467,11 +515,12 @@ def verify(
     outcome = _guard(
         lambda: verify_report(
             report_xml,
-            model,
-            rules,
+            model or [],
+            rules or [],
             _parameters(param),
             require_signature=require_signature,
             trust=trust or [],
+            tender=tender,
         )
     )
     for line in outcome.lines(None if show_all else 50):

@@ -453,3 +453,9 @@ def _check_arithmetic(root: etree._Element, out: Verification) -> None:
                     f"{amount_text(Fraction(figures[bid_id]))}: the report was edited",
                 )
             )
+
+
+def evaluation_inputs(path: str | Path) -> list[Path]:
+    """Every file an evaluation reads (tender, requirement files, models): outputs must not replace them."""
+    tender = load_tender(path)
+    return [tender.path, *tender.rule_paths, *(p for bid in tender.bids for p in bid.model_paths)]
