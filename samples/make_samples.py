@@ -17,6 +17,7 @@ import ifcopenshell
 import ifcopenshell.api
 import ifcopenshell.guid
 import shapely
+from shapely import affinity
 from shapely.geometry import Polygon, box
 
 HERE = Path(__file__).resolve().parent
@@ -348,10 +349,15 @@ def run(usecase: str, file: ifcopenshell.file, **settings: Any) -> Any:
 
 
 class DemoHouse:
-    """Builds the model with shared geometry resources, so the file stays small."""
+    """Builds the model with shared geometry resources, so the file stays small.
 
-    def __init__(self) -> None:
-        self.f = self._new_file()
+    The demo is three storeys of one section (a stairwell between two apartments); the
+    benchmarks build larger blocks of the same sections side by side, `storeys` high.
+    """
+
+    def __init__(self, storeys: int = 3, sections: int = 1, name: str = OUTPUT.name) -> None:
+        self.storeys, self.sections = storeys, sections
+        self.f = self._new_file(name)
         self.labels: set[int] = set()
         self.classified: dict[tuple[str, tuple[str, str]], list[Any]] = {}
         # Geometry resources shared between elements of the same size keep the file small.
@@ -383,10 +389,10 @@ class DemoHouse:
             self._door_leaf(key, leaf)
 
     @staticmethod
-    def _new_file() -> ifcopenshell.file:
+    def _new_file(name: str) -> ifcopenshell.file:
         f = ifcopenshell.file(schema="IFC4")
         header = f.header.file_name
-        header.name = OUTPUT.name
+        header.name = name
         header.time_stamp = TIMESTAMP
         header.author = ("Arkitektkontoret AB",)
         header.organization = ("Arkitektkontoret AB",)
@@ -525,14 +531,16 @@ class DemoHouse:
             LongName="Flerbostadshus Granen",
             ObjectPlacement=self.placement(site.ObjectPlacement),
         )
-        self.pset(building, "Pset_BuildingCommon", {"NumberOfStoreys": 3, "YearOfConstruction": "2026"})
+        self.pset(
+            building, "Pset_BuildingCommon", {"NumberOfStoreys": self.storeys, "YearOfConstruction": "2026"}
+        )
         self.aggregate(self.project, [site])
         self.aggregate(site, [building])
         dwellings: list[Any] = []
         stairwells: list[Any] = []
-        floors: list[Storey] = []
+        floors: list[list[Storey]] = []  # per level, one per section
         storeys = []
-        for level in range(3):
+        for level in range(self.storeys):
             storey = self.root(
                 "IfcBuildingStorey",
                 f"storey/{level + 1}",
@@ -541,19 +549,23 @@ class DemoHouse:
                 ObjectPlacement=self.placement(building.ObjectPlacement, z=level * STOREY_HEIGHT),
             )
             storeys.append(storey)
-            floor = Storey(self, storey, level)
-            floor.build()
-            floors.append(floor)
-            dwellings.extend(floor.dwelling_spaces)
-            stairwells.extend(floor.stairwell_spaces)
-            spaces = [e for e in floor.contents if e.is_a("IfcSpace")]
-            elements = [e for e in floor.contents if not e.is_a("IfcSpace")]
+            floors.append([Storey(self, storey, level, section) for section in range(self.sections)])
+            contents = []
+            for floor in floors[-1]:
+                floor.build()
+                dwellings.extend(floor.dwelling_spaces)
+                stairwells.extend(floor.stairwell_spaces)
+                contents.extend(floor.contents)
+            spaces = [e for e in contents if e.is_a("IfcSpace")]
+            elements = [e for e in contents if not e.is_a("IfcSpace")]
             # Spaces decompose the storey; elements are contained in it.
             self.aggregate(storey, spaces)
             self.contain(storey, elements)
         self.aggregate(building, storeys)
-        for below, above in zip(floors, [*floors[1:], None], strict=True):
-            below.bound_spaces(above)
+        for section in range(self.sections):
+            column = [level[section] for level in floors]
+            for below, above in zip(column, [*column[1:], None], strict=True):
+                below.bound_spaces(above)
         # One shared Pset_SpaceCommon per kind of space, as authoring tools export them.
         for spaces, public in ((dwellings, False), (stairwells, True)):
             values = {"IsExternal": False, "PubliclyAccessible": public, "HandicapAccessible": True}
@@ -591,12 +603,19 @@ class DemoHouse:
 
 
 class Storey:
-    """One storey: the stairwell in the middle and apartments A (west) and B (east)."""
+    """One storey of one section: the stairwell in the middle and apartments A (west) and B (east).
 
-    def __init__(self, house: DemoHouse, storey: Any, level: int) -> None:
+    Sections stand side by side, WIDTH apart; section 0 is the demo's, so its labels carry
+    no section and the demo's GlobalIds stay as they are.
+    """
+
+    def __init__(self, house: DemoHouse, storey: Any, level: int, section: int = 0) -> None:
         self.house = house
         self.storey = storey
         self.level = level
+        self.section = section
+        self.dx = section * WIDTH
+        self.tag = f"/{section + 1}" if section else ""  # in labels of elements every section has
         self.contents: list[Any] = []
         self.dwelling_spaces: list[Any] = []
         self.stairwell_spaces: list[Any] = []
@@ -624,7 +643,7 @@ class Storey:
         (furniture in its room, a railing in its stair), whose containment is the caller's.
         """
         h = self.house
-        shape = outline if isinstance(outline, Polygon) else box(*outline)
+        shape = self.shifted(outline if isinstance(outline, Polygon) else box(*outline))
         x0, y0, x1, y1 = shape.bounds
         ox, oy = self.origin(inside) if inside is not None else (0.0, 0.0)
         relative_to = self.storey.ObjectPlacement if inside is None else inside.ObjectPlacement
@@ -667,7 +686,7 @@ class Storey:
         z = attributes.get("z", 0.0)
         # The opening cuts through the whole wall: it spans the wall's thickness.
         wx0, wy0, wx1, wy1 = self.outlines[host.id()].bounds
-        x0, y0, x1, y1 = rect
+        x0, y0, x1, y1 = self.shifted(box(*rect)).bounds
         cut = (x0, wy0, x1, wy1) if wx1 - wx0 > wy1 - wy0 else (wx0, y0, wx1, y1)
         ox, oy = self.origin(host)
         opening = h.root(
@@ -694,6 +713,10 @@ class Storey:
         self.bounding.append(element)
         return element
 
+    def shifted(self, shape: Polygon) -> Polygon:
+        """A plan outline of the section moved to where the section stands in the block."""
+        return affinity.translate(shape, xoff=self.dx) if self.dx else shape
+
     def origin(self, element: Any) -> tuple[float, float]:
         x0, y0 = self.outlines[element.id()].bounds[:2]
         return x0, y0
@@ -705,7 +728,7 @@ class Storey:
 
     def host(self, rect: Rect) -> Any:
         """The wall a door or window rectangle lies in."""
-        shape = box(*rect)
+        shape = self.shifted(box(*rect))
         for element in self.bounding:
             if element.is_a("IfcWall") and self.outlines[element.id()].buffer(0.5).contains(shape):
                 return element
@@ -740,20 +763,29 @@ class Storey:
         whole = (0.0, 0.0, WIDTH, DEPTH)
         name = TYPES[slab][1]
         self.floor = self.product(
-            "IfcSlab", f"slab/{n}", whole, SLAB, z=-SLAB, type_key=slab, code=slab, Name=name
+            "IfcSlab", f"slab/{n}{self.tag}", whole, SLAB, z=-SLAB, type_key=slab, code=slab, Name=name
         )
-        if self.level == 2:
+        if self.level == self.house.storeys - 1:
             name = TYPES["roof"][1]
             self.roof = self.product(
-                "IfcSlab", "slab/roof", whole, SLAB, z=WALL_HEIGHT, type_key="roof", code="roof", Name=name
+                "IfcSlab",
+                f"slab/roof{self.tag}",
+                whole,
+                SLAB,
+                z=WALL_HEIGHT,
+                type_key="roof",
+                code="roof",
+                Name=name,
             )
         for side, rect in EXTERNAL_WALLS:
-            self.wall(f"wall/{n}/ext/{side}", rect, "external", "external", f"YV01 Yttervägg {side}")
+            self.wall(
+                f"wall/{n}{self.tag}/ext/{side}", rect, "external", "external", f"YV01 Yttervägg {side}"
+            )
             if self.level == 0:
                 x0, y0, x1, y1 = rect
                 self.product(
                     "IfcFooting",
-                    f"footing/{side}",
+                    f"footing/{side}{self.tag}",
                     (x0 - 100, y0 - 100, x1 + 100, y1 + 100)
                     if side in "SN"
                     else (x0 - 100, y0, x1 + 100, y1),
@@ -765,12 +797,14 @@ class Storey:
                 )
         self.stairwell()
         for side in ("A", "B"):
-            self.apartment(side, f"{10 + self.level}{1 if side == 'A' else 2:02d}")
+            # Numbered the Swedish way: floor (10 on the entrance floor), then the door on it.
+            self.apartment(side, f"{10 + self.level}{2 * self.section + (1 if side == 'A' else 2):02d}")
 
     def stairwell(self) -> None:
         n = self.level + 1
         hall = box(STAIR_X0, EXT, STAIR_X1, DEPTH - EXT).difference(box(*LIFT))
-        space = self.space(f"space/{n}/TR", hall, WALL_HEIGHT, "Trapphus", "Trapphus", Name=f"TR-{n}")
+        name = f"TR{self.section + 1 if self.section else ''}-{n}"
+        space = self.space(f"space/{n}{self.tag}/TR", hall, WALL_HEIGHT, "Trapphus", "Trapphus", Name=name)
         area = round(hall.area / 1e6, 2)
         self.house.qto(
             space, {"NetFloorArea": area, "Height": WALL_HEIGHT, "FinishCeilingHeight": WALL_HEIGHT}
@@ -778,7 +812,7 @@ class Storey:
         self.stairwell_spaces.append(space)
         stair = self.product(
             "IfcStair",
-            f"stair/{n}",
+            f"stair/{n}{self.tag}",
             (STAIR_X0, 2000.0, 10000.0, 6000.0),
             STOREY_HEIGHT,
             code="stair",
@@ -790,7 +824,7 @@ class Storey:
         # The guard rail along the stair well is part of the stair.
         railing = self.product(
             "IfcRailing",
-            f"railing/{n}",
+            f"railing/{n}{self.tag}",
             (9950.0, 2000.0, 10000.0, 6000.0),
             900.0,
             code="railing",
@@ -803,9 +837,9 @@ class Storey:
         if self.level == 0:
             self.product(
                 "IfcTransportElement",
-                "lift",
+                f"lift{self.tag}",
                 LIFT,
-                3 * STOREY_HEIGHT,
+                self.house.storeys * STOREY_HEIGHT,
                 code="lift",
                 Name="Hiss",
                 PredefinedType="ELEVATOR",
@@ -813,7 +847,7 @@ class Storey:
             rect = (10400.0, 0.0, 11600.0, EXT)
             self.filling(
                 "IfcDoor",
-                "door/entrance",
+                f"door/entrance{self.tag}",
                 rect,
                 DOOR_HEIGHT,
                 type_key="entrance door",
@@ -826,7 +860,7 @@ class Storey:
             rect = (10400.0, DEPTH - EXT, 11400.0, DEPTH)
             self.filling(
                 "IfcWindow",
-                f"window/{n}/TR",
+                f"window/{n}{self.tag}/TR",
                 rect,
                 1200.0,
                 z=1000.0,
