@@ -1,4 +1,4 @@
-"""Two generated design iterations of one small model, the requirements they are checked against, a baseline."""
+"""Two generated iterations of one small model, the requirements they are checked against, a baseline."""
 
 from __future__ import annotations
 
@@ -70,27 +70,27 @@ requirements:
 """
 
 # The baseline: one waiver in force, one expired, one that matches nothing.
-BASELINE = """\
+BASELINE = f"""\
 bimcheck_baseline: 1
 waivers:
   - requirement: IT-DOOR-01
-    global_id: "{door_waived}"
+    global_id: "{DOOR_WAIVED}"
     reason: Fire door ordered; rating comes with the supplier's product data
     approved_by: Anna Andersson, beställarens BIM-samordnare
     date: 2025-03-01
     expires: 2030-12-31
   - requirement: IT-WALL-01
-    global_id: "{wall_expired}"
+    global_id: "{WALL_EXPIRED}"
     reason: Wall types to be reclassified in stage 2
     approved_by: Anna Andersson
     date: 2025-01-10
     expires: 2025-05-31
   - requirement: IT-DOOR-01
-    global_id: "{door_ok}"
+    global_id: "{DOOR_OK}"
     reason: Left over from an earlier iteration
     approved_by: Anna Andersson
     date: 2025-01-10
-""".format(door_waived=DOOR_WAIVED, wall_expired=WALL_EXPIRED, door_ok=DOOR_OK)
+"""
 
 
 def _door(b: ModelBuilder, guid: str, name: str, rating: str | None) -> None:
