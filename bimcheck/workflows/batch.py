@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import glob
 import hashlib
 import json
 import os
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from bimcheck import __version__
-from bimcheck.errors import BimcheckError, InputError
+from bimcheck.errors import BimcheckError, InputError, OutputError
 from bimcheck.reporters import FORMATS, RenderOptions
 from bimcheck.rules.requirement import RuleSet
 
@@ -283,12 +284,12 @@ def _refuse_overwriting_inputs(
 ) -> None:
     out = plan.out
     if out.exists() and not out.is_dir():
-        raise InputError(out, "--out must be a directory, and this is a file")
+        raise OutputError(out, "--out must be a directory, and this is a file")
     resolved_out = out.resolve()
     for arg in map(Path, rule_args):
         # Reports (.xml) written inside a requirement directory would be read as rules next time.
         if arg.is_dir() and resolved_out.is_relative_to(arg.resolve()):
-            raise InputError(out, f"--out is inside the requirement directory {arg}: choose another")
+            raise OutputError(out, f"--out is inside the requirement directory {arg}: choose another")
     inputs = [*models, *rule_paths]
     written = [out / SUMMARY_NAME]
     for task in plan.tasks:
@@ -299,7 +300,7 @@ def _refuse_overwriting_inputs(
             continue  # an input exists, so a file that does not cannot be one
         for source in inputs:
             if os.path.samefile(target, source):
-                raise InputError(
+                raise OutputError(
                     target, f"the batch would overwrite its input {source}: choose another --out"
                 )
 
@@ -359,6 +360,7 @@ def run_batch(
     resume: bool = False,
     progress: Progress | None = None,
     check: CheckFunction = check_model_task,
+    connect_timeout: float = 30.0,
 ) -> BatchSummary:
     """Check every model of `plan`; reports are written as each model finishes.
 
@@ -378,19 +380,22 @@ def run_batch(
         summary.outcomes[task.index] = earlier
         if progress is not None:
             progress(earlier, len(summary.outcomes), total)
+    _remove_stale_temporaries(plan)
     # Say up front that the batch is under way: a batch killed outright leaves an honest summary.
-    write_summary(summary)
+    with _uninterrupted():
+        write_summary(summary)
     outcomes: Iterator[tuple[ModelTask, ModelOutcome]]
     if not todo:
         outcomes = iter(())
     elif scheduler:
-        outcomes = _run_dask(todo, rules, scheduler, check)
+        outcomes = _run_dask(todo, rules, scheduler, check, connect_timeout)
     else:
         workers = min(jobs or default_jobs(), len(todo))
         outcomes = _run_serial(todo, rules, check) if workers == 1 else _run_pool(todo, rules, workers, check)
     try:
         for task, outcome in outcomes:
-            summary.outcomes[task.index] = _store(plan, task, outcome)
+            with _uninterrupted():
+                summary.outcomes[task.index] = _store(plan, task, outcome)
             if progress is not None:
                 progress(outcome, len(summary.outcomes), total)
     except KeyboardInterrupt:
@@ -400,7 +405,8 @@ def run_batch(
         if close is not None:
             close()  # stop the workers before the summary is written
         summary.wall_seconds = time.perf_counter() - started
-        write_summary(summary)
+        with _uninterrupted(raise_after=False):  # the batch is over either way
+            write_summary(summary)
     return summary
 
 
@@ -484,6 +490,45 @@ def _sha256(path: Path) -> str:
         while chunk := stream.read(1 << 20):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+@contextlib.contextmanager
+def _uninterrupted(*, raise_after: bool = True) -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM until a model's reports and record are all written.
+
+    An interruption between two files would leave a report without its record (checked again
+    next time: harmless) or a temporary file behind (clutter); holding it for the few
+    milliseconds of writing makes each model's output a unit.
+    """
+    received: list[int] = []
+
+    def hold(signum: int, frame: object) -> None:
+        received.append(signum)
+
+    try:
+        previous = {s: signal.signal(s, hold) for s in (signal.SIGINT, signal.SIGTERM)}
+    except ValueError:  # not the main thread: signals are not ours to hold
+        yield
+        return
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+    if received and raise_after:
+        raise KeyboardInterrupt
+
+
+def _remove_stale_temporaries(plan: BatchPlan) -> None:
+    """Temporary files a batch killed outright (SIGKILL) left while writing this plan's outputs."""
+    names = [SUMMARY_NAME, *(n for t in plan.tasks for n in plan.report_names(t).values())]
+    places = [(plan.out, n) for n in names]
+    places += [(plan.out / STATE_DIR, f"{t.stem}.json") for t in plan.tasks]
+    for folder, name in places:
+        # write_atomic names its temporary files `.NAME.<random>.tmp` beside the target.
+        for stale in folder.glob(f".{glob.escape(name)}.*.tmp"):
+            with contextlib.suppress(OSError):
+                stale.unlink()
 
 
 @contextlib.contextmanager
@@ -603,7 +648,7 @@ def _dask_entry(check: CheckFunction, task: ModelTask, rules: RuleSet) -> ModelO
 
 
 def _run_dask(
-    tasks: Sequence[ModelTask], rules: RuleSet, address: str, check: CheckFunction
+    tasks: Sequence[ModelTask], rules: RuleSet, address: str, check: CheckFunction, timeout: float
 ) -> Iterator[tuple[ModelTask, ModelOutcome]]:
     """Submit every model to a Dask cluster; workers open the models at their absolute paths.
 
@@ -618,13 +663,13 @@ def _run_dask(
             None, "--scheduler needs Dask: pip install 'bimcheck[cluster]' (dask[distributed])"
         ) from None
     try:
-        client = Client(address, timeout="30s")
+        client = Client(address, timeout=timeout)
     except (OSError, TimeoutError, ValueError) as exc:
         raise InputError(None, f"cannot connect to the Dask scheduler at {address}: {exc}") from None
     futures: dict[Any, ModelTask] = {}
     try:
         try:
-            client.wait_for_workers(1, timeout=60)
+            client.wait_for_workers(1, timeout=2 * timeout)
         except TimeoutError:
             raise InputError(None, f"the Dask scheduler at {address} has no workers") from None
         shared_rules = client.scatter(rules, broadcast=True, hash=False)

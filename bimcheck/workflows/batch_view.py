@@ -64,8 +64,13 @@ def batch_progress(total: int, stream: TextIO | None = None) -> Iterator[Progres
         yield show
 
 
-def summary_table(summary: BatchSummary, *, color: bool = False, width: int = 120) -> str:
-    """One row per model (status counts, exit code, time), the totals, then each error in full."""
+def summary_table(summary: BatchSummary, *, color: bool = False, width: int | None = None) -> str:
+    """One row per model (status counts, exit code, time), the totals, then each error in full.
+
+    Without a `width` (not a terminal: a CI log, a file) rows are never wrapped, so that each
+    model stays on one line that grep finds.
+    """
+    width = width or 100_000
     buffer = io.StringIO()
     console = Console(file=buffer, force_terminal=color, no_color=not color, width=width, highlight=False)
     table = Table(show_edge=False, pad_edge=False)
@@ -100,5 +105,5 @@ def summary_table(summary: BatchSummary, *, color: bool = False, width: int = 12
     console.print(line)
     console.print(f"summary: {escape(str(summary.plan.out / SUMMARY_NAME))}")
     for error in errors:
-        console.print(f"[bold magenta]error[/] {escape(error)}")
+        console.print(f"[bold magenta]error[/] {escape(error)}", soft_wrap=True)
     return buffer.getvalue()
