@@ -563,12 +563,13 @@ def _figures(model: ModelSpec, criteria: Sequence[Criterion], bids: list[_Bid], 
         credited = " + ".join(
             f"{amount_text(o.credit)} ({o.requirement})" for o in b.outcomes if o.credit is not None
         )
-        quality_text = (
-            f"{amount_text(max_points)} × ({credited or '0'}) / {amount_text(total_weight)}"
-            f" = {amount_text(quality)}"
-        )
+        quality_text = f"{amount_text(max_points)} × ({credited or '0'}) / {amount_text(total_weight)}"
         if model.name == FIXED_BUDGET:
-            b.figure = Figure(quality, "points", (Term("quality_points", quality, quality_text),))
+            b.figure = Figure(
+                quality,
+                "points",
+                (Term("quality_points", quality, f"{quality_text} = {amount_text(quality)}"),),
+            )
             continue
         assert b.cost is not None
         assert lowest is not None
@@ -589,7 +590,8 @@ def _figures(model: ModelSpec, criteria: Sequence[Criterion], bids: list[_Bid], 
             Term(
                 "quality_points",
                 w_quality * quality,
-                f"{amount_text(w_quality)} × {quality_text} = {amount_text(w_quality * quality)}",
+                f"{amount_text(w_quality)} × {quality_text} = {amount_text(w_quality)} × "
+                f"{amount_text(quality)} = {amount_text(w_quality * quality)}",
             ),
         )
         b.figure = Figure(sum((t.value for t in terms), Fraction(0)), "points", terms)
