@@ -75,7 +75,9 @@ BaselineOption = Annotated[
 TodayOption = Annotated[
     str | None,
     typer.Option(
-        "--today", help="Compare the baseline's expiry dates with this day (YYYY-MM-DD). Default: today."
+        "--today",
+        envvar="BIMCHECK_TODAY",
+        help="Compare the baseline's expiry dates with this day (YYYY-MM-DD). Default: today.",
     ),
 ]
 
