@@ -545,3 +545,21 @@ def test_a_compliance_report_of_schema_1_0_still_verifies(tmp_path: Path) -> Non
     args = ["verify", str(report), "--model", str(golden / "house.ifc")]
     code, out, _ = invoke(*args, "-r", str(golden / "house.yaml"), "-r", str(golden / "house.ids"))
     assert (code, out.splitlines()[0]) == (0, f"{report}: verified")
+
+
+def test_a_report_with_suppressions_verifies_and_an_edited_reason_does_not(
+    project: Project, tmp_path: Path
+) -> None:
+    report = tmp_path / "v2.xml"
+    base = ("--baseline", str(project.baseline), "--today", "2025-06-01")
+    assert invoke("check", str(project.v2), "-r", str(project.rules), *base, "-o", f"xml:{report}")[0] == 1
+    verify = ("verify", str(report), "--model", str(project.v2), "-r", str(project.rules))
+    code, out, _ = invoke(*verify)
+    assert (code, out.splitlines()[0]) == (0, f"{report}: verified")
+    assert f"baseline: the report applies 3 waiver(s) of {project.baseline} as of 2025-06-01" in out
+    edited = report.read_text(encoding="utf-8").replace("Fire door ordered", "Fire door waived", 1)
+    report.write_text(edited, encoding="utf-8")
+    code, out, _ = invoke(*verify)
+    assert code == 1
+    assert "NOT verified" in out
+    assert "Fire door ordered" in out  # the re-run, from the waiver the report records, says what it was

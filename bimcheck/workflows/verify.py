@@ -231,6 +231,7 @@ def verify(
 
     run = _rerun(recorded, model_paths, rule_paths, out)
     if run is not None:
+        run = _with_recorded_baseline(content, run, out)
         _compare(content, run, out)
         _judge(recorded.tool, run.tool, out)
     return out
@@ -469,6 +470,49 @@ def _rerun(recorded: _Recorded, models: list[Path], rules: list[Path], out: Veri
     )
 
 
+def _with_recorded_baseline(content: etree._Element, run: RunResult, out: Verification) -> RunResult:
+    """Apply the waivers the report records, as of the day it records: they are part of its result.
+
+    The report carries every waiver in full (selection, reason, approver, dates), so the
+    baseline file itself is not needed; a waiver edited in the report shows as a difference.
+    """
+    from bimcheck.procurement.baseline import Baseline, apply_baseline, entry_from_waiver, parse_date
+    from bimcheck.results import Waiver, WaiverState
+
+    recorded = content.find(_N + "Baseline")
+    if recorded is None:
+        return run
+    waivers = []
+    for w in recorded.iterfind(_N + "Waiver"):
+        waivers.append(
+            Waiver(
+                requirement=w.get("requirement", ""),
+                reason=w.findtext(_N + "Reason") or "",
+                approved_by=w.get("approvedBy", ""),
+                date=w.get("date", ""),
+                state=WaiverState(w.get("state", "applied")),
+                expires=w.get("expires"),
+                global_id=w.get("globalId"),
+                ifc_class=w.get("class"),
+                name=w.get("name"),
+                storey=w.get("storey"),
+                model=w.get("model"),
+                source=w.get("source"),
+            )
+        )
+    baseline = Baseline(
+        path=recorded.get("path", ""),
+        sha256=recorded.get("sha256", ""),
+        entries=tuple(entry_from_waiver(w) for w in waivers),
+    )
+    as_of = recorded.get("asOf", "")
+    out.notes.append(
+        f"baseline: the report applies {len(waivers)} waiver(s) of {baseline.path} as of {as_of}; "
+        "they were applied again from the report"
+    )
+    return apply_baseline(run, baseline, parse_date(as_of))
+
+
 # --- comparing ----------------------------------------------------------------------------
 
 _MISSING = "produced by the inputs, but missing from the report"
@@ -476,6 +520,7 @@ _SECTION_KIND = {
     "Parameters": "parameters",
     "Models": "model",
     "RuleSources": "rules",
+    "Baseline": "result",
     "Summary": "result",
     "Results": "result",
 }
