@@ -704,3 +704,17 @@ def test_a_set_with_nothing_for_the_ids_exits_2_but_its_appendix_can_be_written(
     code, _, stderr = _run("-r", path, "--html", tmp_path / "a.html")
     assert code == 0, stderr
     assert "Verified manually." in (tmp_path / "a.html").read_text(encoding="utf-8")
+
+
+def test_an_unwritable_second_output_leaves_the_first_whole_and_no_partial_file(
+    rules_file: Path, tmp_path: Path
+) -> None:
+    (tmp_path / "fil.txt").write_text("en fil", encoding="utf-8")
+    code, _, stderr = _run(
+        "-r", rules_file, "--ids", tmp_path / "krav.ids", "--html", tmp_path / "fil.txt" / "bilaga.html"
+    )
+    assert code == 2
+    assert stderr.count("\n") == 1
+    assert "fil.txt is a file, not a directory" in stderr
+    _valid((tmp_path / "krav.ids").read_bytes())  # written whole before the failure
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["exportprov.yaml", "fil.txt", "krav.ids"]
