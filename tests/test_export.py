@@ -718,3 +718,30 @@ def test_an_unwritable_second_output_leaves_the_first_whole_and_no_partial_file(
     assert "fil.txt is a file, not a directory" in stderr
     _valid((tmp_path / "krav.ids").read_bytes())  # written whole before the failure
     assert sorted(p.name for p in tmp_path.iterdir()) == ["exportprov.yaml", "fil.txt", "krav.ids"]
+
+
+def test_the_library_appendix_opens_in_a_browser_without_errors_or_requests(tmp_path: Path) -> None:
+    from tests.test_html_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, _chromium_or_skip
+
+    _chromium_or_skip()
+    from playwright.sync_api import sync_playwright
+
+    path = tmp_path / "kravbilaga.html"
+    publication = load_publication(LIBRARY, {}, date=DATE)
+    path.write_text(render_html(build(publication, "sv")), encoding="utf-8")
+    problems: list[str] = []
+    requests: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        page = browser.new_context(service_workers="block").new_page()
+        page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
+        page.on("pageerror", lambda e: problems.append(str(e)))
+        page.on("request", lambda r: requests.append(r.url))
+        page.goto(path.as_uri(), wait_until="load")
+        assert page.locator("section.requirement").count() == len(publication.rules.requirements)
+        assert page.locator("section.requirement.scored").count() == 6
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "requirement-appendix-sv.png"), full_page=False)
+        browser.close()
+    assert problems == []
+    assert requests == [path.as_uri()]  # the page itself, nothing else
