@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
@@ -543,3 +544,102 @@ def test_cli_verify_wants_the_tender_file_for_an_evaluation(case: Case, weighted
     code, _, err = run("verify", report, "--tender", case.root / "weighted.yaml", "-m", case.root / "a.ifc")
     assert code == 2
     assert "instead of --model and -r" in err
+
+
+# --- the sample tender (samples/tender/) -------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "samples" / "tender"
+REGENERATE = (
+    "if the change is intended, run `.venv/bin/python samples/tender/make_tender.py` "
+    "and commit samples/tender/"
+)
+
+
+def _load_generator():  # type: ignore[no-untyped-def]
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_tender", SAMPLE / "make_tender.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up while being defined
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_sample_generator_reproduces_the_committed_bids_byte_for_byte(tmp_path: Path) -> None:
+    generator = _load_generator()
+    for spec in generator.BIDS:
+        out = tmp_path / spec.file
+        generator.build(spec).write(str(out))
+        assert out.read_bytes() == (SAMPLE / "bids" / spec.file).read_bytes(), REGENERATE
+
+
+@pytest.fixture(scope="module")
+def sample() -> Evaluation:
+    """The sample evaluation with the committed run's time and tool, run from the repository root
+    as the walk-through does (the report records the tender file as given)."""
+    from dataclasses import replace
+
+    from bimcheck.results import ToolInfo
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(ROOT)
+        evaluation = evaluate_tender("samples/tender/tender.yaml")
+    committed = etree.parse(str(SAMPLE / "expected" / "evaluation.xml")).getroot()
+    tool = committed.find(f"{E}Tool")
+    assert tool is not None
+    info = ToolInfo(*(tool.get(k, "") for k in ("name", "version", "ifcopenshell", "python")))
+    created = committed.get("created", "")
+    runs = {k: replace(r, created=created, tool=info) for k, r in evaluation.runs.items()}
+    return replace(evaluation, created=created, tool=info, runs=runs)
+
+
+def test_the_committed_sample_outputs_are_what_the_walk_through_writes(sample: Evaluation) -> None:
+    import json
+
+    from bimcheck.procurement.evaluation import evaluation_to_dict
+    from bimcheck.reporters.evaluation_html import render as render_html
+    from bimcheck.reporters.evaluation_outputs import console
+
+    expected = SAMPLE / "expected"
+    assert render_bytes(sample) == (expected / "evaluation.xml").read_bytes(), REGENERATE
+    assert console(sample) == (expected / "evaluation.txt").read_text(encoding="utf-8"), REGENERATE
+    assert render_html(sample, "sv") == (expected / "evaluation.html").read_text(encoding="utf-8"), REGENERATE
+    committed = json.loads((expected / "evaluation.json").read_text(encoding="utf-8"))
+    assert evaluation_to_dict(sample) == committed, REGENERATE
+
+
+def test_the_sample_tells_the_story_of_its_readme(sample: Evaluation) -> None:
+    # samples/tender/README.md: C excluded on a window and a ceiling, B wins on price and LCC.
+    c = bid(sample, "C")
+    assert c.status is BidStatus.EXCLUDED
+    assert [(r.requirement, r.examples) for r in c.reasons if r.effect is Effect.EXCLUDES] == [
+        ("LO-SKA-01", ("0L8nJ8S0FTIoBUDXKolfx8",)),
+        ("LO-SKA-02", ("0iy58kw37BTGeNpRJKnz0V",)),
+    ]
+    assert [(b.rank, b.id) for b in sample.ranking] == [(1, "B"), (2, "A")]
+    assert float(figure(sample, "B")) == pytest.approx(49_169_765.87, abs=0.005)
+    assert float(figure(sample, "A")) == pytest.approx(50_185_402.32, abs=0.005)
+    # B's LCC by hand (r = 0.035, T = 50): q × c × F per component
+    v = Fraction(1000, 1035)
+    lcc_b = (
+        Fraction(648, 10) * 9000 * v**40  # windows: 48 × 1.8 m² × 0.75 glass, replaced in year 40
+        + 12 * 18000 * v**30  # flat doors, year 30
+        + 942 * 650 * (v**20 + v**40)  # floor finish on the BOA, years 20 and 40
+        + 47000 * Fraction(13, 10) * sum(v**t for t in range(1, 51))  # energy, every year
+    )
+    assert bid(sample, "B").lcc.total == lcc_b  # type: ignore[union-attr]
+    assert float(lcc_b) == pytest.approx(2_119_765.87, abs=0.005)
+    assert sample.final
+    assert sample.winner == "B"
+
+
+def test_the_committed_sample_record_verifies() -> None:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(ROOT)
+        code, out, _ = run(
+            "verify", "samples/tender/expected/evaluation.xml", "--tender", "samples/tender/tender.yaml"
+        )
+    assert code == 0, out

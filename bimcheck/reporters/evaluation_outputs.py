@@ -124,7 +124,14 @@ def console(e: Evaluation) -> str:
                     ref = f"{r.requirement} " if r.requirement else ""
                     examples = f" (e.g. {', '.join(r.examples)})" if r.examples else ""
                     lines.append(f"    {ref}{r.title}: {r.message}{examples}")
-    pending = [(b, r) for b in e.bids for r in b.reasons if r.effect is not Effect.EXCLUDES]
+    # An excluded bid's other reasons are in the XML and HTML; here they would only distract.
+    pending = [
+        (b, r)
+        for b in e.bids
+        if b.status is not BidStatus.EXCLUDED
+        for r in b.reasons
+        if r.effect is not Effect.EXCLUDES
+    ]
     if pending:
         lines.append("")
         lines.append("Unresolved, and declarations to verify:")
