@@ -190,7 +190,7 @@ def load_publication(
             rows[key] = replace(
                 row, files=(*row.files, source.path), used_by=tuple(sorted({*row.used_by, *used_by}))
             )
-    parameters = tuple(rows[key] for key in sorted(rows))
+    parameters = tuple(rows[key] for key in sorted(rows, key=lambda k: (k[0], k[1], k[2] or "")))
     return Publication(rules, parameters, date, author, milestone)
 
 
