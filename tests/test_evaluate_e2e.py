@@ -20,6 +20,7 @@ from bimcheck.reporters.evaluation_xml import NAMESPACE, render_bytes, schema
 from bimcheck.workflows.evaluate import evaluate_tender
 from bimcheck.workflows.verify import verify
 from tests.builders import ModelBuilder
+from tests.test_html_browser import browser, open_report  # noqa: F401  (fixtures)
 
 E = f"{{{NAMESPACE}}}"
 
@@ -643,3 +644,17 @@ def test_the_committed_sample_record_verifies() -> None:
             "verify", "samples/tender/expected/evaluation.xml", "--tender", "samples/tender/tender.yaml"
         )
     assert code == 0, out
+
+
+def test_the_sample_comparison_opens_in_a_browser_without_errors_or_requests(
+    request: pytest.FixtureRequest,
+) -> None:
+    opened = request.getfixturevalue("open_report")(SAMPLE / "expected" / "evaluation.html")
+    page = opened.page
+    opened.assert_clean()
+    assert page.locator("#ranking svg rect").count() == 2 * 2  # a light and a dark bar per ranked bid
+    assert page.locator("table.matrix tbody tr").count() == 8
+    cell = page.locator("table.matrix tbody tr").nth(0).locator("td.cell").nth(2)  # LO-SKA-01 on C
+    assert cell.inner_text().startswith("ej uppfyllt")
+    assert "0L8nJ8S0FTIoBUDXKolfx8" in (cell.get_attribute("title") or "")
+    assert page.locator("#result .big").inner_text() == "B · Trähusbolaget i Mälardalen AB"
