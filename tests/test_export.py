@@ -745,3 +745,21 @@ def test_the_library_appendix_opens_in_a_browser_without_errors_or_requests(tmp_
         browser.close()
     assert problems == []
     assert requests == [path.as_uri()]  # the page itself, nothing else
+
+
+def test_an_entity_facet_under_requirements_says_what_an_element_must_be() -> None:
+    r = Requirement(
+        id="E",
+        title="E",
+        applicability=(AttributeFacet(ValueSpec(simple="Tag")),),
+        requirements=(
+            EntityFacet(ValueSpec(enumeration=("IFCDOOR", "IFCWINDOW")), ValueSpec(simple="DOOR")),
+        ),
+        ifc_versions=("IFC4",),
+    )
+    sv = Wording("sv").requirement(r)
+    assert sv.startswith("Objekt som har ett värde i Tag ska vara dörrar eller fönster (IfcDoor, IfcWindow) ")
+    assert sv.endswith("med fördefinierad typ DOOR. Modellen ska innehålla minst ett sådant objekt.")
+    assert (
+        Wording("en").requirement(r).startswith("Elements that have a value for Tag must be doors or windows")
+    )

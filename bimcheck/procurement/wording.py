@@ -177,9 +177,14 @@ _FUNCTIONS = {
 
 # Verb forms: (after "ska"/"must", in a relative clause, negated in a relative clause).
 _VERBS = {
-    "sv": {"have": ("ha", "har", "inte har"), "part_of": ("ingå i", "ingår i", "inte ingår i")},
+    "sv": {
+        "have": ("ha", "har", "inte har"),
+        "be": ("vara", "är", "inte är"),
+        "part_of": ("ingå i", "ingår i", "inte ingår i"),
+    },
     "en": {
         "have": ("have", "have", "do not have"),
+        "be": ("be", "are", "are not"),
         "part_of": ("be part of", "are part of", "are not part of"),
     },
 }
@@ -352,11 +357,14 @@ class Wording:
             return head
         return f"{head} {self._join(qualifiers)}"
 
-    def entity(self, facet: EntityFacet, versions: Sequence[str]) -> str:
+    def entity(self, facet: EntityFacet, versions: Sequence[str], *, alternatives: bool = False) -> str:
+        """`dörrar (IfcDoor)`; several classes are listed with `and` as a selection, with `or`
+        as `alternatives` (what an element must be)."""
         classes = class_names(facet.name, versions)
         labels = list(dict.fromkeys(self._class_label(c) for c in classes))
         if labels and all(label is not None for label in labels):
-            text = self._list([str(label) for label in labels]) + f" ({', '.join(classes)})"
+            last = self.t["or"] if alternatives else None
+            text = self._list([str(label) for label in labels], last) + f" ({', '.join(classes)})"
         elif len(classes) == 1:
             text = self.t["class_elements"].format(cls=classes[0])
         else:
@@ -400,7 +408,7 @@ class Wording:
     def _facet(self, facet: Facet, versions: Sequence[str]) -> _Phrase:
         t = self.t
         if isinstance(facet, EntityFacet):
-            return _Phrase("have", self.entity(facet, versions))
+            return _Phrase("be", self.entity(facet, versions, alternatives=True))
         if isinstance(facet, AttributeFacet):
             name = self._bare(facet.name)
             if facet.value is None:
