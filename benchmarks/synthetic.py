@@ -3,10 +3,13 @@
 Usage: .venv/bin/python benchmarks/synthetic.py OUT_DIR [--walls 20000] [--storeys 10]
 
 Writes OUT_DIR/synthetic-<walls>.ifc and OUT_DIR/synthetic.ids. Every wall is an extruded
-rectangle with Pset_WallCommon; FireRating is "EI 30" on every fifth wall (the IDS asks for
-"EI 60") and ThermalTransmittance is 0.25 on every second wall (the IDS asks for at most 0.18),
-so 20 000 walls give 4 000 + 10 000 failures. GlobalIds are derived from the wall number, so the
-same arguments always give the same model.
+rectangle with Pset_WallCommon, contained in its storey, with a material and a CoClass
+reference (as exporters write them: one association per material and per code, listing its
+walls). FireRating is "EI 30" on every fifth wall (the IDS asks for "EI 60") and
+ThermalTransmittance is 0.25 on every second wall (the IDS asks for at most 0.18), so 20 000
+walls give 4 000 + 10 000 failures; every 11th wall has no classification and every 13th no
+material (the benchmark IDS, benchmarks/mixed.ids, asks for both). GlobalIds are derived from
+the wall number, so the same arguments always give the same model.
 """
 
 from __future__ import annotations
@@ -91,6 +94,7 @@ def build(walls: int = 20000, storeys: int = 10) -> ifcopenshell.file:
     columns = max(1, int(per_storey**0.5))
     number = 0
     storeys_made = []
+    by_kind: dict[str, list[ifcopenshell.entity_instance]] = {kind: [] for kind in _KINDS}
     for s in range(storeys):
         storey_placement = f.createIfcLocalPlacement(
             None, f.createIfcAxis2Placement3D(f.createIfcCartesianPoint((0.0, 0.0, 3.0 * s)), z_axis, x_axis)
@@ -149,12 +153,44 @@ def build(walls: int = 20000, storeys: int = 10) -> ifcopenshell.file:
             )
             f.createIfcRelDefinesByProperties(_guid(f"rel/{number}"), history, None, None, [wall], pset)
             contained.append(wall)
+            by_kind["external" if i % 7 == 0 else "internal"].append(wall)
             number += 1
         f.createIfcRelContainedInSpatialStructure(
             _guid(f"contains/{s}"), history, None, None, contained, storey
         )
     f.createIfcRelAggregates(_guid("storeys"), history, None, None, building, storeys_made)
+    _associate(f, history, by_kind)
     return f
+
+
+# (material, CoClass code and name) by wall kind: external walls are those with IsExternal.
+_KINDS = {
+    "external": ("Betong C30/37", "GBB", "Ytterväggskonstruktion"),
+    "internal": ("Gips", "GBD", "Innerväggskonstruktion"),
+}
+
+
+def _associate(
+    f: ifcopenshell.file, history: None, by_kind: dict[str, list[ifcopenshell.entity_instance]]
+) -> None:
+    """Materials and CoClass references, one association per material and per code."""
+    system = f.createIfcClassification(None, None, None, "CoClass", None, None, None)
+    for kind, (material_name, code, name) in _KINDS.items():
+        mine = by_kind[kind]
+        material = f.createIfcMaterial(material_name, None, "concrete" if kind == "external" else "gypsum")
+        with_material = [w for w in mine if _number(w) % 13 != 12]
+        f.createIfcRelAssociatesMaterial(
+            _guid(f"material/{kind}"), history, None, None, with_material, material
+        )
+        reference = f.createIfcClassificationReference(None, code, name, system, None, None)
+        classified = [w for w in mine if _number(w) % 11 != 10]
+        f.createIfcRelAssociatesClassification(
+            _guid(f"classification/{kind}"), history, None, None, classified, reference
+        )
+
+
+def _number(wall: ifcopenshell.entity_instance) -> int:
+    return int(wall.Name[1:])
 
 
 def main(argv: list[str] | None = None) -> int:
