@@ -11,7 +11,7 @@ DEMO_MODEL := samples/demo-house.ifc
 DEMO_RULES := requirements/se-housing-information.yaml requirements/se-housing-function.yaml samples/demo-house.ids
 DEMO_ARGS  := check $(DEMO_MODEL) $(addprefix -r ,$(DEMO_RULES))
 
-.PHONY: demo test lint typecheck contracts pytest samples clean
+.PHONY: demo test lint typecheck contracts pytest samples clean bench bench-smoke
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -49,6 +49,14 @@ samples: $(STAMP)
 	$(BIN)/python samples/make_samples.py
 	$(MAKE) --no-print-directory demo >/dev/null
 	cp out/demo-house.console.txt out/demo-house.json samples/expected/
+
+# The benchmark suite (benchmarks/README.md): the full run takes about an hour on two cores and
+# writes benchmarks/results/latest-full.md; the smoke run measures everything once on tiny models.
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py
+
+bench-smoke: $(STAMP)
+	$(BIN)/python benchmarks/run.py --smoke
 
 clean:
 	rm -rf $(VENV) out test-artifacts .pytest_cache .mypy_cache .ruff_cache .import_linter_cache
