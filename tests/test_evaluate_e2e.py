@@ -658,3 +658,32 @@ def test_the_sample_comparison_opens_in_a_browser_without_errors_or_requests(
     assert cell.inner_text().startswith("ej uppfyllt")
     assert "0L8nJ8S0FTIoBUDXKolfx8" in (cell.get_attribute("title") or "")
     assert page.locator("#result .big").inner_text() == "B · Trähusbolaget i Mälardalen AB"
+
+
+def test_a_signed_evaluation_verifies_and_an_edit_breaks_the_signature(case: Case, tmp_path: Path) -> None:
+    from tests.test_signing import make_signer
+
+    signer = make_signer(tmp_path, "Exempelstadens Bostäder AB")
+    tender = case.tender(WEIGHTED, "signed.yaml")
+    report = tmp_path / "signed.xml"
+    sign = ["--sign-key", signer.key, "--sign-cert", signer.cert]
+    code, _, err = run("evaluate", tender, "-o", f"xml:{report}", *sign)
+    assert code == 0, err
+    schema().assertValid(etree.parse(str(report)))
+    code, out, _ = run("verify", report, "--tender", tender, "--require-signature", "--trust", signer.cert)
+    assert code == 0, out
+    assert "signature: valid, by a trusted certificate" in out
+    edited = tmp_path / "edited.xml"
+    edited.write_text(report.read_text(encoding="utf-8").replace('price="10400000"', 'price="10300000"'))
+    code, out, _ = run("verify", edited, "--tender", tender)
+    assert code == 1
+    assert "signature: report: INVALID" in out
+
+
+def test_a_parameter_no_requirement_file_declares_is_named_at_its_tender_line(case: Case) -> None:
+    tender = case.tender(
+        WEIGHTED.replace("evaluation:", "parameters: {u_max: 1.1}\nevaluation:"), "param.yaml"
+    )
+    code, _, err = run("evaluate", tender)
+    assert code == 2
+    assert err.startswith(f"bimcheck: error: {tender}: line 5: unknown parameter(s) u_max")

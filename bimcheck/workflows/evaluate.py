@@ -51,7 +51,13 @@ def evaluate_tender(path: str | Path, progress: Progress | None = None) -> Evalu
     from bimcheck.rules.loader import load_rules
 
     tender = load_tender(path)
-    rules = load_rules(tender.rule_paths, tender.doc.parameters)
+    try:
+        rules = load_rules(tender.rule_paths, tender.doc.parameters)
+    except InputError as exc:
+        if exc.path is not None:  # a requirement file's own problem, named by that file
+            raise
+        # Parameters no requirement file declares: the tender file's mistake, at its line.
+        raise tender.error([(("parameters",), exc.problem)]) from None
     evaluated = criteria(tender, rules)
     takeoff = takeoff_requirements(tender)
     checked = replace(rules, requirements=rules.requirements + takeoff)
