@@ -140,7 +140,8 @@ LOAD_ERRORS = [
     ),
     ("misspelt key", "  sek_per_weight:", "  sek_per_wieght:", 8, "did you mean 'sek_per_weight'"),
     ("unknown model", "model: price_minus_deductions", "model: lowest_price", 6, "does not match any"),
-    ("negative price", "price: 990000", "price: -5", 34, "greater than or equal to 0"),
+    ("negative price", "price: 990000", "price: -5", 34, "greater than 0"),
+    ("free bid", "price: 990000", "price: 0", 34, "greater than 0"),
     ("price as text", "price: 990000", "price: 990 000 kr", 34, "decimal"),
     ("no bids", TENDER[TENDER.index("bids:") :], "bids: []\n", 24, "at least 1 item"),
     ("missing supplier", "    supplier: Beta AB\n", "", 32, "missing required key 'supplier'"),
@@ -296,7 +297,7 @@ def test_every_problem_is_listed_with_its_line(folder: Path) -> None:
     with pytest.raises(RuleError) as raised:
         load_tender(path)
     # Pydantic's problems come first (the file must be valid before paths are checked).
-    assert raised.value.details == (f"{path}:34: bids[1].price: input should be greater than or equal to 0",)
+    assert raised.value.details == (f"{path}:34: bids[1].price: input should be greater than 0",)
 
 
 def test_a_missing_tender_file_is_an_input_error(tmp_path: Path) -> None:

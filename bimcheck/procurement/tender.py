@@ -176,7 +176,8 @@ class DeclarationDoc(Closed):
 class BidDoc(Closed):
     id: Id
     supplier: Text
-    price: Money
+    # Above zero: price points divide by it, and no bid is free.
+    price: Annotated[Decimal, Field(gt=0, allow_inf_nan=False)]
     models: Annotated[list[Text], Field(min_length=1)]
     declarations: dict[RequirementId, DeclarationDoc] = {}
     values: dict[ParameterName, Annotated[Decimal, Field(allow_inf_nan=False)]] = {}
