@@ -563,3 +563,13 @@ def test_a_report_with_suppressions_verifies_and_an_edited_reason_does_not(
     assert code == 1
     assert "NOT verified" in out
     assert "Fire door ordered" in out  # the re-run, from the waiver the report records, says what it was
+
+
+def test_the_readme_baseline_example_is_a_valid_baseline(tmp_path: Path) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    (example,) = [b for b in readme.split("```yaml\n")[1:] if b.startswith("bimcheck_baseline: 1")]
+    path = tmp_path / "baseline.yaml"
+    path.write_text(example.split("```")[0], encoding="utf-8")
+    first, second = load_baseline(path).entries
+    assert (first.global_id, first.expires) == ("3os5zdh8V_bOOcYDCnSp8H", date(2025, 6, 30))
+    assert (second.ifc_class, second.model, second.whole_requirement) == ("IfcWall", "hus-a.ifc", False)
