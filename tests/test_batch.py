@@ -426,3 +426,17 @@ def entries_of(out: Path) -> list[dict[str, object]]:
     models = summary_of(out)["models"]
     assert isinstance(models, list)
     return models
+
+
+def test_a_terminal_gets_a_progress_bar_instead_of_lines(bids: dict[str, Path]) -> None:
+    from tests.test_cli import run_entry_point
+
+    args = ("batch", bids["models"], "-r", bids["rules"], "--out", bids["out"], "--jobs", 1)
+    code, out, err = run_entry_point(*args, tty="stderr")
+    err = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", err)
+    assert code == 2
+    assert re.search(r"checking.*4/4", err), "a rich progress bar with models done of all"
+    assert "bimcheck: [" not in err
+    assert "error" in err, "a model that could not be checked is said above the bar"
+    assert "models in " in out
+    assert re.search(r"^beta\.ifc\s+│ fail", out, re.M)

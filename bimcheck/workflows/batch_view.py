@@ -6,6 +6,7 @@ import contextlib
 import io
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TextIO
 
 from rich.console import Console
@@ -56,7 +57,8 @@ def batch_progress(total: int, stream: TextIO | None = None) -> Iterator[Progres
     task = bar.add_task("", total=total)
 
     def show(outcome: ModelOutcome, done: int, total: int) -> None:
-        bar.update(task, completed=done, description=escape(outcome.path))
+        # The file name only: a full path would squeeze the bar off a narrow terminal.
+        bar.update(task, completed=done, description=escape(Path(outcome.path).name))
         if outcome.error is not None:  # errors stay on screen above the bar
             bar.console.print(f"[bold magenta]error[/] {escape(outcome.error)}", highlight=False)
 
@@ -73,21 +75,25 @@ def summary_table(summary: BatchSummary, *, color: bool = False, width: int | No
     width = width or 100_000
     buffer = io.StringIO()
     console = Console(file=buffer, force_terminal=color, no_color=not color, width=width, highlight=False)
+    entries = summary.entries()
+    base = _common_folder([str(e["model"]) for e in entries])
+    names = [_below(str(e["model"]), base) for e in entries]
     table = Table(show_edge=False, pad_edge=False)
-    table.add_column("model", overflow="fold")
+    # The file name is what a reader looks for: the counts' headers wrap before it does.
+    table.add_column("model", overflow="fold", min_width=min(40, max(map(len, names), default=5)))
     table.add_column("result")
     for status in _COUNTED:
         table.add_column(status.replace("_", " "), justify="right")
     table.add_column("exit", justify="right")
     table.add_column("time", justify="right")
     errors = []
-    for entry in summary.entries():
+    for entry, name in zip(entries, names, strict=True):
         result = entry["result"]
         counts = entry.get("counts", {})
         seconds = entry.get("seconds")
         label = f"[{_STYLE[result]}]{result}[/]" + (" (resumed)" if entry.get("resumed") else "")
         table.add_row(
-            escape(entry["model"]),
+            escape(name),
             label,
             *(str(counts.get(s, 0)) if counts else "" for s in _COUNTED),
             "" if entry["exit_code"] is None else str(entry["exit_code"]),
@@ -95,6 +101,8 @@ def summary_table(summary: BatchSummary, *, color: bool = False, width: int | No
         )
         if entry.get("error"):
             errors.append(entry["error"])
+    if base:
+        console.print(f"models in {escape(base)}")
     console.print(table)
     totals = summary.totals()
     parts = [f"{totals[r]} {r.replace('_', ' ')}" for r in (*_STYLE,) if totals[r]]
@@ -107,3 +115,22 @@ def summary_table(summary: BatchSummary, *, color: bool = False, width: int | No
     for error in errors:
         console.print(f"[bold magenta]error[/] {escape(error)}", soft_wrap=True)
     return buffer.getvalue()
+
+
+def _common_folder(paths: list[str]) -> str:
+    """The folder all models are in (as the user named them), or "" when they share none."""
+    import os.path
+
+    if not paths:
+        return ""
+    try:
+        common = os.path.commonpath([os.path.dirname(p) or "." for p in paths])
+    except ValueError:  # absolute and relative paths mixed, or different drives
+        return ""
+    return "" if common in ("", ".") else common
+
+
+def _below(path: str, base: str) -> str:
+    import os.path
+
+    return os.path.relpath(path, base) if base else path
