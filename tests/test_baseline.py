@@ -573,3 +573,29 @@ def test_the_readme_baseline_example_is_a_valid_baseline(tmp_path: Path) -> None
     first, second = load_baseline(path).entries
     assert (first.global_id, first.expires) == ("3os5zdh8V_bOOcYDCnSp8H", date(2025, 6, 30))
     assert (second.ifc_class, second.model, second.whole_requirement) == ("IfcWall", "hus-a.ifc", False)
+
+
+@pytest.mark.parametrize("version", ["2.1", "3.0"])
+@pytest.mark.parametrize("group", [False, True])
+def test_bcf_with_waived_topics_validates_and_reads_back(
+    all_doors_waived: RunResult, version: str, group: bool, tmp_path: Path
+) -> None:
+    from tests.test_bcf_report import read_back, validate
+
+    data = render_bcf(all_doors_waived, version=version, group=group)
+    assert validate(data, version)
+    reader = read_back(data, version, tmp_path)
+    statuses = sorted(t.topic.topic_status for t in reader.topics.values())
+    reader.close()
+    # Per element: two waived doors, the wall whose waiver expired and the window; grouped:
+    # the waived requirement, the wall's and the window's.
+    expected = ["Closed"] * (1 if group else 2) + ["Open", "Open"]
+    assert statuses == expected
+
+
+def test_junit_with_suppressions_validates_against_the_junit_xsd(all_doors_waived: RunResult) -> None:
+    from tests.test_junit_report import SCHEMA
+
+    for level in ("mandatory", "any", "none"):
+        root = etree.fromstring(render_junit(all_doors_waived, level).encode("utf-8"))
+        assert SCHEMA.validate(root), SCHEMA.error_log
