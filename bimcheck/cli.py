@@ -609,8 +609,10 @@ def rules_export(
     with the reason, in the IDS and on stderr. Exit code 0: written; 2: bad input or output.
     """
     from bimcheck.procurement.export import load_publication, publish
+    from bimcheck.reporters import refuse_paths_overwriting_inputs
     from bimcheck.reporters.atomic import write_atomic
 
+    _guard(lambda: refuse_paths_overwriting_inputs([p for p in (ids, html, md) if p is not None], rules))
     publication = _guard(
         lambda: load_publication(rules, _parameters(param), date=date, author=author, milestone=milestone)
     )

@@ -669,6 +669,8 @@ def test_export_writes_all_three_and_lists_what_is_not_in_the_ids(rules_file: Pa
         (["--ids", "{tmp}/a.ids", "--author", "inköp"], "--author 'inköp': IDS 1.0 wants an e-mail address"),
         (["--ids", "{tmp}/a.ids", "--param", "u_max=hög"], "parameter u_max is a number"),
         (["--ids", "{tmp}/a.ids", "--param", "ingen=1"], "unknown parameter(s) ingen"),
+        (["--md", "{rules}"], "{rules}: would overwrite an input"),
+        (["-r", "{tmp}", "--ids", "{tmp}/krav.ids"], "{tmp}/krav.ids: would overwrite an input ({tmp})"),
     ],
 )  # fmt: skip
 def test_bad_input_or_output_exits_2_with_one_line_and_writes_nothing(
@@ -678,12 +680,13 @@ def test_bad_input_or_output_exits_2_with_one_line_and_writes_nothing(
     work.mkdir()
     (work / "fil.txt").write_text("en fil, ingen katalog", encoding="utf-8")
     before = sorted(p.name for p in work.rglob("*"))
-    code, stdout, stderr = _run("-r", rules_file, *(a.format(tmp=work) for a in args))
+    given = [a.format(tmp=work, rules=rules_file) for a in args]
+    code, stdout, stderr = _run("-r", rules_file, *given)
     assert code == 2
     assert stdout == ""
     first, *details = stderr.splitlines()
     assert first.startswith("bimcheck: error: ")
-    assert message.format(tmp=work) in first
+    assert message.format(tmp=work, rules=rules_file) in first
     # One line; only a requirement file's problems are then listed, one per line, under it.
     assert not details or (first.endswith("is not a number") and details[0].startswith("  "))
     assert sorted(p.name for p in work.rglob("*")) == before  # nothing written, no temporary files

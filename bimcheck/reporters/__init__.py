@@ -124,12 +124,15 @@ def refuse_overwriting_inputs(specs: list[str], inputs: Iterable[str | Path]) ->
     A report written over the model or the requirements it checked would destroy the very
     evidence it is about; nothing is written when any output would.
     """
+    refuse_paths_overwriting_inputs([path for _, path in parse_outputs(specs) if path is not None], inputs)
+
+
+def refuse_paths_overwriting_inputs(paths: Iterable[str | Path], inputs: Iterable[str | Path]) -> None:
+    """The same for output paths given as such (e.g. `rules export --ids PATH`)."""
     from bimcheck.errors import OutputError
 
     protected = [Path(p).resolve() for p in inputs]
-    for _, path in parse_outputs(specs):
-        if path is None:
-            continue
+    for path in paths:
         target = Path(path).resolve()
         for source in protected:
             if target == source or (source.is_dir() and source in target.parents):
