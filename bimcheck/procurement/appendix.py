@@ -183,7 +183,6 @@ class Entry:
     scored: bool
     weight: str | None
     parameters: tuple[Parameter, ...]
-    standards: tuple[str, ...]
     equivalent: str | None  # the "eller likvärdigt" note, where a standard is referenced
     ids: str  # whether the IDS holds it, and if not why
     ifc_versions: str
@@ -286,7 +285,6 @@ def _entry(publication: Publication, r: Requirement, wording: Wording, t: dict[s
         scored=r.kind is Kind.SCORED,
         weight=None if r.weight is None else f"{r.weight:g}",
         parameters=publication.parameters_of(r),
-        standards=standards,
         equivalent=t["equivalent"].format(standards=", ".join(standards)) if standards else None,
         ids=ids,
         ifc_versions=", ".join(r.ifc_versions),
