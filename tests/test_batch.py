@@ -440,3 +440,18 @@ def test_a_terminal_gets_a_progress_bar_instead_of_lines(bids: dict[str, Path]) 
     assert "error" in err, "a model that could not be checked is said above the bar"
     assert "models in " in out
     assert re.search(r"^beta\.ifc\s+│ fail", out, re.M)
+
+
+def test_the_whole_requirement_library_survives_the_trip_to_a_worker() -> None:
+    """Workers get the rules pickled: every facet, measure and parameter of the library must pickle."""
+    import pickle
+
+    from bimcheck.engine import run_check
+    from bimcheck.results import run_to_dict
+
+    rules = load_rules([ROOT / "requirements", ROOT / "samples" / "demo-house.ids"])
+    shipped = pickle.loads(pickle.dumps(rules))
+    assert [r.id for r in shipped.requirements] == [r.id for r in rules.requirements]
+    model = ROOT / "samples" / "demo-house.ifc"
+    here, there = (run_to_dict(run_check([model], r)) for r in (rules, shipped))
+    assert there | {"created": None} == here | {"created": None}
