@@ -309,7 +309,11 @@ class GeometryIndex:
 
     def __init__(self, model: Model, threads: int | None = None) -> None:
         self._model = model
-        self._threads = threads or os.cpu_count() or 1
+        # A batch worker is told its share of the cores, so N workers do not each start a
+        # thread per core (BIMCHECK_GEOMETRY_THREADS; see workflows/batch.py).
+        self._threads = (
+            threads or int(os.environ.get("BIMCHECK_GEOMETRY_THREADS") or 0) or os.cpu_count() or 1
+        )
         self._shapes: dict[int, Shape] = {}
         self._derived: dict[tuple[object, ...], object] = {}
 

@@ -52,3 +52,7 @@ def write_atomic(path: str | Path, data: str | bytes) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise OutputError(target, f"cannot write output: {exc.strerror or exc}") from None
+    except BaseException:  # Ctrl-C or any other interruption: leave no temporary file behind
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise

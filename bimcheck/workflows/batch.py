@@ -554,9 +554,10 @@ def stop_on_sigterm() -> Iterator[None]:
 _WORKER_RULES: RuleSet | None = None
 
 
-def _init_worker(rules_blob: bytes) -> None:
+def _init_worker(rules_blob: bytes, geometry_threads: int) -> None:
     """Pool worker start-up: the rules are unpickled here, once per worker, not once per model."""
     global _WORKER_RULES
+    os.environ["BIMCHECK_GEOMETRY_THREADS"] = str(geometry_threads)
     # Ctrl-C reaches the whole process group; the parent alone decides what an interruption stops.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _WORKER_RULES = pickle.loads(rules_blob)
@@ -597,7 +598,9 @@ def _run_pool(
         isolated = bool(suspects)
         source = suspects if isolated else queue
         workers = 1 if isolated else min(jobs, len(source))
-        executor = ProcessPoolExecutor(workers, context, initializer=_init_worker, initargs=(blob,))
+        # The workers share the cores: each gets its part for the geometry kernel's threads.
+        share = max(1, (os.cpu_count() or 1) // workers)
+        executor = ProcessPoolExecutor(workers, context, initializer=_init_worker, initargs=(blob, share))
         running: dict[Future[ModelOutcome], ModelTask] = {}
         broken = False
         try:
