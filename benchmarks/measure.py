@@ -1,9 +1,9 @@
 """One benchmark measurement in a fresh process: `measure.py NAME JSON-ARGS` prints its numbers.
 
 benchmarks/run.py starts this script once per measurement and repeat, so that no cache, import
-or memory of one measurement is seen by the next; the peak memory is this process's
-(ru_maxrss, after the measurement). The last line of stdout is `RESULT {json}`. Times are wall
-seconds (time.perf_counter) of the timed phase alone; module imports are timed separately.
+or memory of one measurement is seen by the next. The last line of stdout is `RESULT {json}`:
+wall seconds (time.perf_counter) of each timed phase, module imports timed apart, and the
+process's peak memory read after the measurement.
 """
 
 from __future__ import annotations
@@ -39,7 +39,17 @@ class Clock:
 
 
 def peak_mb() -> float:
-    # Linux reports ru_maxrss in KiB.
+    """This process's peak resident memory, in MiB.
+
+    Linux keeps ru_maxrss across execve: a process started by a large one (run.py, which holds
+    the models it generated) reports the parent's peak until it exceeds it. VmHWM belongs to the
+    process's own address space, so it is read first; ru_maxrss (KiB on Linux) is the fallback.
+    """
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text(encoding="ascii", errors="replace").splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 

@@ -375,9 +375,10 @@ def section_reports(ctx: Context) -> dict[str, Any]:
 
 
 def section_profile(ctx: Context) -> dict[str, Any]:
-    """cProfile of run_check on the large block: the IDS, then the information requirements."""
+    """cProfile of run_check on the large block: the IDS, the information and the functional requirements."""
     out = {}
-    for label, rules in (("mixed.ids", [MIXED_IDS]), ("se-housing-information.yaml", [HOUSING[0]])):
+    profiled = [("mixed.ids", [MIXED_IDS]), *((p.name, [p]) for p in HOUSING)]
+    for label, rules in profiled:
         stats = ctx.out(f"profile-{label}.pstats")
         try:
             out[label] = ctx.runner.once("profile", model=ctx.large.path, rules=rules, out=stats)
