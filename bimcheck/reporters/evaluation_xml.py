@@ -19,7 +19,7 @@ from bimcheck.procurement.evaluation import (
 )
 from bimcheck.procurement.lcc import FORMULA as LCC_FORMULA
 from bimcheck.procurement.lcc import REINVESTMENT, LccResult, factor, years
-from bimcheck.reporters.xml_report import number, serialize, text
+from bimcheck.reporters.xml_report import finish, load_schema, number, text
 
 NAMESPACE = "urn:bimcheck:evaluation:1"
 XSD_PATH = Path(__file__).resolve().parent / "schemas" / "bimcheck-evaluation-1.xsd"
@@ -293,12 +293,7 @@ def _lcc(parent: etree._Element, result: LccResult) -> None:
 
 def render_bytes(evaluation: Evaluation, sign_key: str | None = None, sign_cert: str | None = None) -> bytes:
     """The evaluation's bytes, signed (enveloped XML-DSig) when a key and certificate are given."""
-    data = serialize(build(evaluation))
-    if sign_key is not None and sign_cert is not None:
-        from bimcheck.reporters.signing import sign
-
-        data = sign(data, sign_key, sign_cert)
-    return data
+    return finish(build(evaluation), sign_key, sign_cert)
 
 
 def render(evaluation: Evaluation, sign_key: str | None = None, sign_cert: str | None = None) -> str:
@@ -307,6 +302,4 @@ def render(evaluation: Evaluation, sign_key: str | None = None, sign_cert: str |
 
 @cache
 def schema() -> etree.XMLSchema:
-    """The shipped XSD, loaded without network access (it imports nothing)."""
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
-    return etree.XMLSchema(etree.parse(str(XSD_PATH), parser))
+    return load_schema(XSD_PATH)

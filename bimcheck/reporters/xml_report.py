@@ -338,14 +338,25 @@ def serialize(root: etree._Element) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8") + b"\n"
 
 
-def render_bytes(run: RunResult, sign_key: str | None = None, sign_cert: str | None = None) -> bytes:
-    """The report's bytes, signed (enveloped XML-DSig) when a key and certificate are given."""
-    data = serialize(build(run))
+def finish(root: etree._Element, sign_key: str | None = None, sign_cert: str | None = None) -> bytes:
+    """Canonical bytes of a built report, signed (enveloped XML-DSig) when a key and certificate are given."""
+    data = serialize(root)
     if sign_key is not None and sign_cert is not None:
         from bimcheck.reporters.signing import sign
 
         data = sign(data, sign_key, sign_cert)
     return data
+
+
+def load_schema(path: Path) -> etree.XMLSchema:
+    """A shipped XSD, loaded without network access (bimcheck's XSDs import nothing)."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    return etree.XMLSchema(etree.parse(str(path), parser))
+
+
+def render_bytes(run: RunResult, sign_key: str | None = None, sign_cert: str | None = None) -> bytes:
+    """The report's bytes, signed (enveloped XML-DSig) when a key and certificate are given."""
+    return finish(build(run), sign_key, sign_cert)
 
 
 def render(run: RunResult, sign_key: str | None = None, sign_cert: str | None = None) -> str:
@@ -355,6 +366,4 @@ def render(run: RunResult, sign_key: str | None = None, sign_cert: str | None = 
 
 @cache
 def schema() -> etree.XMLSchema:
-    """The shipped XSD, loaded without network access (it imports nothing)."""
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
-    return etree.XMLSchema(etree.parse(str(XSD_PATH), parser))
+    return load_schema(XSD_PATH)
