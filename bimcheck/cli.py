@@ -156,6 +156,14 @@ def check(
     sign_cert: SignCertOption = None,
     baseline: BaselineOption = None,
     today: TodayOption = None,
+    timeout: Annotated[
+        float | None,
+        typer.Option(
+            help="Time budget per model in seconds; a model checked longer is stopped and its "
+            "requirements are reported as errors.",
+            min=0.001,
+        ),
+    ] = None,
 ) -> None:
     """Check MODELS against requirement files and write reports."""
     from bimcheck.engine import run_check
@@ -174,7 +182,13 @@ def check(
     ruleset = _guard(lambda: load_rules(rules, _parameters(param)).select(only or (), skip or ()))
     if not ruleset.requirements:
         _fail("no requirements selected: nothing to check", 3)
-    run = _guard(lambda: run_check(models, ruleset, _progress_printer(), plans=needs_plans(outputs)))
+    run = _guard(
+        lambda: run_check(models, ruleset, _progress_printer(), plans=needs_plans(outputs), timeout=timeout)
+    )
+    for model in run.models:
+        stopped = [r for r in run.for_model(model.name) if r.message and "(--timeout)" in r.message]
+        if stopped:
+            typer.echo(f"bimcheck: warning: {model.path}: {stopped[0].message}", err=True)
     if waivers is not None:
         run = apply_baseline(run, waivers, day)
         _warn_about_waivers(run)

@@ -8,12 +8,13 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import ifcopenshell
 
 from bimcheck import __version__
 from bimcheck.errors import InputError
-from bimcheck.model.ifcmodel import Model, open_model
+from bimcheck.model.ifcmodel import Model, open_model, peek_model
 from bimcheck.model.schema import resolve_schema
 from bimcheck.results import (
     ElementResult,
@@ -53,28 +54,34 @@ def run_check(
     progress: Progress | None = None,
     *,
     plans: bool = False,
+    timeout: float | None = None,
 ) -> RunResult:
     """Open each model once and evaluate every requirement on it.
 
     `plans` adds a floor plan per storey (for reports that draw findings); it costs the
     geometry of every wall, space, door and window, so only formats that draw ask for it.
+    `timeout` is a time budget per model in seconds: a model whose check runs longer is
+    stopped, and each of its requirements is reported as an error saying so.
     """
     models: list[ModelInfo] = []
     results: list[RequirementResult] = []
     floor_plans: list[FloorPlan] = []
     names = [Path(p).name for p in model_paths]
     for path in model_paths:
-        model = open_model(path)
-        if names.count(model.info.name) > 1:
+        if timeout is None:
+            info, checked, drawn = _check_one(path, rules, progress, plans)
+        else:
+            info, checked, drawn = _check_within(path, rules, plans, timeout)
+        if names.count(info.name) > 1:
             # Two models with the same file name: key their results by path instead.
-            model.info = replace(model.info, name=str(path))
-        if any(m.name == model.info.name for m in models):
+            info = replace(info, name=str(path))
+            checked = [replace(r, model=info.name) for r in checked]
+            drawn = tuple(replace(p, model=info.name) for p in drawn)
+        if any(m.name == info.name for m in models):
             raise InputError(path, "the same model is given twice")
-        models.append(model.info)
-        checked = check_model(model, rules.requirements, progress)
+        models.append(info)
         results.extend(checked)
-        if plans:
-            floor_plans.extend(_plans(model, checked))
+        floor_plans.extend(drawn)
     return RunResult(
         tool=tool_info(),
         created=utc_now(),
@@ -84,6 +91,82 @@ def run_check(
         parameters=dict(rules.parameters),
         plans=tuple(floor_plans),
     )
+
+
+CheckedModel = tuple[ModelInfo, list[RequirementResult], tuple[FloorPlan, ...]]
+
+
+def _check_one(path: str | Path, rules: RuleSet, progress: Progress | None, plans: bool) -> CheckedModel:
+    model = open_model(path)
+    checked = check_model(model, rules.requirements, progress)
+    return model.info, checked, _plans(model, checked) if plans else ()
+
+
+def _check_within(path: str | Path, rules: RuleSet, plans: bool, timeout: float) -> CheckedModel:
+    """Check one model in a child process, stopped when it runs past `timeout` seconds.
+
+    A child process, because a thread cannot be stopped while it is inside ifcopenshell's
+    C++ (parsing, geometry); killing the process is the only sure end of a runaway check.
+    """
+    import multiprocessing
+
+    # fork where the platform has it: the child starts with the rules already loaded.
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    context = multiprocessing.get_context(method)
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=_child_check, args=(send, str(path), rules, plans), daemon=True)  # type: ignore[attr-defined]
+    child.start()
+    send.close()
+    try:
+        if receive.poll(timeout):
+            outcome = receive.recv()
+            child.join()
+            if isinstance(outcome, BaseException):
+                raise outcome
+            info, checked, drawn = outcome
+            return info, checked, drawn
+    except EOFError:  # the child died without a word (killed, crashed in C++)
+        child.join()
+        raise InputError(path, f"the check of this model crashed (exit code {child.exitcode})") from None
+    finally:
+        if child.is_alive():
+            child.kill()
+            child.join()
+        receive.close()
+    info = peek_model(path)
+    message = f"not evaluated: the check of this model ran past the time budget of {timeout:g} s (--timeout)"
+    stopped = [
+        RequirementResult(
+            id=r.id,
+            title=r.title,
+            status=Status.ERROR,
+            model=info.name,
+            kind=r.kind,
+            severity=r.severity,
+            cardinality=r.cardinality,
+            description=r.description,
+            regulation=r.regulation,
+            verification=r.verification,
+            weight=r.weight,
+            source=r.source,
+            applicability=r.applicability_text(),
+            requirements=r.requirement_text(),
+            message=message,
+        )
+        for r in rules.requirements
+    ]
+    return info, stopped, ()
+
+
+def _child_check(send: Any, path: str, rules: RuleSet, plans: bool) -> None:
+    try:
+        outcome: object = _check_one(path, rules, None, plans)
+    except InputError as exc:
+        outcome = exc
+    except Exception as exc:  # anything else reaches the parent as a one-line input error
+        outcome = InputError(path, f"could not be checked: {type(exc).__name__}: {exc}")
+    send.send(outcome)
+    send.close()
 
 
 def _plans(model: Model, results: Sequence[RequirementResult]) -> tuple[FloorPlan, ...]:

@@ -15,6 +15,10 @@ class BimcheckError(Exception):
         self.details = tuple(details)
         super().__init__(self.one_line())
 
+    def __reduce__(self) -> tuple[type, tuple[str | None, str, tuple[str, ...]]]:
+        # Errors cross process boundaries (time-budgeted checks, batch workers) intact.
+        return (type(self), (self.path, self.problem, self.details))
+
     def one_line(self) -> str:
         """`path: problem`, flattened to a single line."""
         text = " ".join(self.problem.split())

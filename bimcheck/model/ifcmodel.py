@@ -273,3 +273,32 @@ def _text(value: object) -> str | None:
         return None
     text = str(value).strip()
     return text or None
+
+
+_HEADER_SCHEMA = re.compile(rb"FILE_SCHEMA\s*\(\s*\(\s*'([^']*)'")
+_HEADER_NAME = re.compile(rb"FILE_NAME\s*\(\s*'((?:[^']|'')*)'\s*,\s*'((?:[^']|'')*)'")
+
+
+def peek_model(path: str | os.PathLike[str]) -> ModelInfo:
+    """The identity of a model without parsing it: hash, size, schema and timestamp from the header.
+
+    Used when a model could not be checked to the end (a time budget ran out), so that
+    reports still say exactly which file was given.
+    """
+    p = Path(path)
+    try:
+        sha256, size, _ = file_identity(p)
+        with p.open("rb") as stream:
+            head = stream.read(1 << 16)
+    except OSError as exc:
+        raise InputError(p, f"cannot read model: {exc.strerror or exc}") from None
+    schema = _HEADER_SCHEMA.search(head)
+    name = _HEADER_NAME.search(head)
+    return ModelInfo(
+        path=str(p),
+        name=p.name,
+        size=size,
+        sha256=sha256,
+        schema=schema.group(1).decode("ascii", "replace").upper() if schema else "UNKNOWN",
+        timestamp=name.group(2).decode("utf-8", "replace") or None if name else None,
+    )
