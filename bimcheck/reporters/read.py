@@ -21,6 +21,10 @@ def read_json_report(path: str | Path) -> RunResult:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(p, f"not valid JSON: {exc.msg} (line {exc.lineno})") from None
+    except RecursionError:  # thousands of nested brackets: no report of bimcheck's nests so deep
+        raise InputError(p, "not a bimcheck JSON report: arrays and objects nested too deeply") from None
+    except ValueError as exc:  # e.g. an integer of more digits than Python converts
+        raise InputError(p, f"not a bimcheck JSON report: {exc}") from None
     if not isinstance(data, dict):
         raise InputError(p, "not a bimcheck JSON report (top level is not an object)")
     try:

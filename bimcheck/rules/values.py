@@ -26,6 +26,10 @@ def compile_xsd_pattern(pattern: str) -> re.Pattern[str]:
         return re.compile(translated)
     except (RegexError, re.error) as exc:
         raise ValueError(str(exc)) from None
+    except OverflowError:  # a{4294967296}: valid XSD, but beyond what Python's re can count
+        raise ValueError("a repetition count is too large") from None
+    except RecursionError:  # groups nested thousands deep
+        raise ValueError("groups are nested too deeply") from None
 
 
 def to_decimal(value: object) -> Decimal | None:

@@ -100,21 +100,40 @@ def located_error(source: Source, problems: Sequence[tuple[Loc, str]]) -> RuleEr
     return Problems([Issue(source.line(loc), message) for loc, message in problems]).rule_error(source.path)
 
 
+# Lists and mappings nested deeper than this are refused: bimcheck's own files nest about ten
+# levels, and the composer (like _plain below) recurses once per level, so a file of 10 000
+# nested brackets would otherwise end in a RecursionError instead of an error naming the file.
+MAX_DEPTH = 100
+
+
 def _parse(path: Path, data: bytes, text: str, what: str, start: str) -> Source:
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
+    from ruamel.yaml.reader import ReaderError
 
     # Composing builds only the node graph: no constructor runs, so no tag can create an
     # object; _plain below admits plain text, numbers, booleans, lists and mappings only.
+    yaml = YAML(typ="safe", pure=True)
+    # ruamel.yaml >= 0.18.7 stops at max_depth; older ones recurse until Python stops them.
+    yaml.max_depth = MAX_DEPTH
     try:
-        root = YAML(typ="safe", pure=True).compose(text)
+        root = yaml.compose(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 1
+        if (exc.problem or "").startswith("maximum depth"):
+            raise Problems([Issue(line, _TOO_DEEP)]) from None
         context = f" ({exc.context})" if exc.context and exc.problem else ""
         raise Problems([Issue(line, f"malformed YAML: {exc.problem or exc.context}{context}")]) from None
+    except ReaderError as exc:  # a control character: say where, without ruamel's own position text
+        line = text[: exc.position].count("\n") + 1
+        code = ord(exc.character) if isinstance(exc.character, str) else exc.character
+        message = f"malformed YAML: character #x{code:04X} is not allowed in YAML"
+        raise Problems([Issue(line, message)]) from None
     except YAMLError as exc:
         raise Problems([Issue(1, f"malformed YAML: {exc}")]) from None
+    except RecursionError:
+        raise Problems([Issue(1, _TOO_DEEP)]) from None
     if root is None:
         raise Problems([Issue(1, f"empty file: a {what} {start}")])
     lines: dict[Loc, int] = {(): root.start_mark.line + 1}
@@ -124,11 +143,16 @@ def _parse(path: Path, data: bytes, text: str, what: str, start: str) -> Source:
     return Source(path, data, document, lines)
 
 
+_TOO_DEEP = f"lists and mappings nested more than {MAX_DEPTH} levels deep are not supported"
+
+
 def _plain(node: Any, loc: Loc, lines: dict[Loc, int]) -> Any:
     """Plain Python data from a composed YAML node, recording the line of every key and item."""
     from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
     line = node.start_mark.line + 1
+    if len(loc) > MAX_DEPTH:
+        raise Problems([Issue(line, _TOO_DEEP)])
     if getattr(node, "anchor", None):
         raise Problems(
             [Issue(line, "anchors and aliases (&name, *name) are not supported: write each value out")]
