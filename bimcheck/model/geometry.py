@@ -336,9 +336,12 @@ class GeometryIndex:
         """Compute the shapes of elements not computed yet, in one multi-threaded pass."""
         wanted = {e.id(): e for e in elements if e.id() not in self._shapes}
         with_body = []
+        far = self.derived(("far points",), lambda: far_points(self._model.file))
         for element in wanted.values():
             if getattr(element, "Representation", None) is None:
                 self._shapes[element.id()] = Shape(element.id(), error="has no geometric representation")
+            elif far and (point := _far_point_of(self._model.file, element, far)) is not None:
+                self._shapes[element.id()] = Shape(element.id(), error=point)
             else:
                 with_body.append(element)
         if with_body:
@@ -456,3 +459,35 @@ def _failure_reason(element: ifcopenshell.entity_instance, log: list[tuple[str, 
             first_line = text.splitlines()[0].rstrip(": ")
             return f"ifcopenshell could not process its geometry: {first_line}"
     return "ifcopenshell produced no body geometry for it"
+
+
+# The kernel silently drops a point with a coordinate like 1e300 and returns a smaller shape
+# (a rectangle becomes a triangle), so an area or volume would come out plausible and wrong.
+# No building needs coordinates beyond ±1e12 model units (1e9 m even in millimetres).
+_FAR = 1e12
+
+
+def far_points(ifc: ifcopenshell.file) -> frozenset[int]:
+    """Ids of points and point lists with a coordinate beyond ±1e12 or not finite (usually none)."""
+    far = {
+        p.id()
+        for p in ifc.by_type("IfcCartesianPoint")
+        if not all(abs(c) < _FAR for c in p.Coordinates)  # NaN fails the comparison too
+    }
+    if ifc.schema != "IFC2X3":
+        for points in ifc.by_type("IfcCartesianPointList"):
+            if not (np.abs(np.asarray(points.CoordList, dtype=float)) < _FAR).all():
+                far.add(points.id())
+    return frozenset(far)
+
+
+def _far_point_of(
+    ifc: ifcopenshell.file, element: ifcopenshell.entity_instance, far: frozenset[int]
+) -> str | None:
+    """The reason an element's geometry cannot be trusted, if it or its placement uses a far point."""
+    roots = [r for r in (element.Representation, getattr(element, "ObjectPlacement", None)) if r is not None]
+    for root in roots:
+        for entity in ifc.traverse(root):
+            if entity.id() in far:
+                return f"#{entity.id()} has a coordinate beyond ±{_FAR:g} (the geometry kernel would drop it)"
+    return None

@@ -18,6 +18,7 @@ from bimcheck.model.associations import ClassificationIndex, MaterialIndex
 from bimcheck.model.properties import PropertyIndex
 from bimcheck.model.relations import RelationIndex
 from bimcheck.model.schema import SchemaInfo, schema_info
+from bimcheck.model.step_text import StepTextCheck
 from bimcheck.model.units import UnitTable
 from bimcheck.results import ModelInfo
 
@@ -34,17 +35,21 @@ _STEP_END = b"END-ISO-10303-21;"
 _USERDEFINED_ATTRIBUTES = ("ObjectType", "ElementType", "ProcessType")
 
 
-def file_identity(path: Path) -> tuple[str, int, bool]:
-    """SHA-256, size and whether the file ends like a complete STEP file (one read)."""
+def file_identity(path: Path) -> tuple[str, int, bool, str | None]:
+    """SHA-256, size, whether the file ends like a complete STEP file, and the first text
+    ifcopenshell would read wrongly (one read)."""
     digest = hashlib.sha256()
     size = 0
     tail = b""
+    text = StepTextCheck()
     with path.open("rb") as stream:
         while chunk := stream.read(1 << 20):
             digest.update(chunk)
             size += len(chunk)
             tail = (tail + chunk)[-256:]
-    return digest.hexdigest(), size, _STEP_END in tail
+            text.feed(chunk)
+    text.feed(b"", final=True)
+    return digest.hexdigest(), size, _STEP_END in tail, text.problem
 
 
 class Model:
@@ -198,7 +203,7 @@ def open_model(path: str | os.PathLike[str]) -> Model:
     if p.is_dir():
         raise InputError(p, "is a directory, not an IFC file")
     try:
-        sha256, size, complete = file_identity(p)
+        sha256, size, complete, bad_text = file_identity(p)
     except OSError as exc:
         raise InputError(p, f"cannot read model: {exc.strerror or exc}") from None
     if size == 0:
@@ -223,6 +228,8 @@ def open_model(path: str | os.PathLike[str]) -> Model:
             f"corrupt IFC: {len(errors)} syntax error(s) in the STEP data; first: {errors[0]}",
             errors[:_MAX_DETAILS],
         )
+    if bad_text is not None:  # read on, and names and values would silently differ from the file
+        raise InputError(p, f"text ifcopenshell cannot read faithfully: {bad_text}")
     schema = ifc.schema_identifier.upper()
     if not any(schema.startswith(s) for s in SUPPORTED_SCHEMAS):
         raise InputError(p, f"unsupported IFC schema {schema}; bimcheck reads {', '.join(SUPPORTED_SCHEMAS)}")
@@ -287,7 +294,7 @@ def peek_model(path: str | os.PathLike[str]) -> ModelInfo:
     """
     p = Path(path)
     try:
-        sha256, size, _ = file_identity(p)
+        sha256, size, _, _ = file_identity(p)
         with p.open("rb") as stream:
             head = stream.read(1 << 16)
     except OSError as exc:

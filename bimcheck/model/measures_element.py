@@ -61,7 +61,8 @@ def quantity(
     names: Iterable[str],
     unit: str | None = None,
 ) -> Measured | None:
-    """The first present numeric value among `Set.Name` candidates, in SI units, with its source.
+    """The first present numeric value among `Set.Name` candidates, in SI units, with its source
+    (unknown, with the reason, if that value is a negative length, area or volume).
 
     With `unit`, only values in that SI unit count: a length typed as a plain number
     (IfcReal) could be in millimetres and is not taken as metres.
@@ -82,6 +83,12 @@ def quantity(
             continue
         if not math.isfinite(float(value.value)):
             continue
+        if value.unit in (LENGTH, AREA, VOLUME) and value.value < 0:
+            # A length, area or volume below zero is no measurement (IFC's quantities require
+            # >= 0): summed into a total it would silently cancel other elements' areas.
+            return Measured.unknown(
+                f"{pset_name}.{prop_name} is negative ({float(value.value):g} {value.unit})", value.unit
+            )
         return Measured(float(value.value), value.unit, f"property: {pset_name}.{prop_name}")
     return None
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 from bimcheck.errors import InputError
@@ -12,22 +13,43 @@ from bimcheck.results import RunResult, run_from_dict
 def read_json_report(path: str | Path) -> RunResult:
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
+        text = p.read_text(encoding="utf-8-sig")  # a BOM from a Windows editor is no reason to refuse
     except FileNotFoundError:
         raise InputError(p, "report file does not exist") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(p, f"cannot read report: {exc}") from None
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_constant=_not_json, parse_float=_finite)
     except json.JSONDecodeError as exc:
         raise InputError(p, f"not valid JSON: {exc.msg} (line {exc.lineno})") from None
     except RecursionError:  # thousands of nested brackets: no report of bimcheck's nests so deep
         raise InputError(p, "not a bimcheck JSON report: arrays and objects nested too deeply") from None
+    except _NotFinite as exc:
+        raise InputError(p, f"not a bimcheck JSON report: {exc}") from None
     except ValueError as exc:  # e.g. an integer of more digits than Python converts
         raise InputError(p, f"not a bimcheck JSON report: {exc}") from None
     if not isinstance(data, dict):
         raise InputError(p, "not a bimcheck JSON report (top level is not an object)")
+    if not isinstance(data.get("created"), str):  # reporters format it as a time stamp
+        raise InputError(p, "not a bimcheck JSON report: `created` is not a time stamp")
     try:
         return run_from_dict(data)
-    except (KeyError, TypeError, ValueError) as exc:
-        raise InputError(p, f"not a bimcheck JSON report: {exc}") from None
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        # AttributeError: a list or text where the report has an object ("requirements": "x")
+        raise InputError(p, f"not a bimcheck JSON report: {type(exc).__name__}: {exc}") from None
+
+
+class _NotFinite(ValueError):
+    """NaN or an infinity in a report: bimcheck never writes one, and re-rendered it would be
+    written out again as invalid JSON or compared as nonsense."""
+
+
+def _not_json(constant: str) -> float:
+    raise _NotFinite(f"{constant} is not a JSON number")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise _NotFinite(f"{text} is beyond the range of a number")
+    return value

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from lxml import etree
 
@@ -121,10 +122,55 @@ def _pattern_issues(node: etree._Element, spec: ValueSpec) -> list[Issue]:
     issues = []
     for pattern in spec.patterns:
         try:
-            compile_xsd_pattern(pattern)
+            compiled = compile_xsd_pattern(pattern)
         except ValueError as exc:
             issues.append(Issue(line_of(node), f'invalid XSD regular expression "{pattern}": {exc}'))
+            continue
+        if nested_quantifier(compiled.pattern):
+            issues.append(
+                Issue(
+                    line_of(node),
+                    f'regular expression "{pattern}" repeats a repetition (like (a+)+): on a long '
+                    "value that almost matches it can backtrack for hours; check --timeout bounds it",
+                    "warning",
+                )
+            )
     return issues
+
+
+def nested_quantifier(translated: str) -> bool:
+    """True if a repeated part of a (Python) regular expression itself contains a variable
+    repetition: the usual cause of catastrophic backtracking (ReDoS)."""
+    # re._parser is CPython's own regex parser; its tree is the reliable way to see nesting.
+    from re import _parser
+
+    repeat_ops = (_parser.MAX_REPEAT, _parser.MIN_REPEAT, _parser.POSSESSIVE_REPEAT)
+
+    def parts(op: object, argument: Any) -> list[Any]:
+        """The sub-expressions of one node (groups, alternatives, lookarounds)."""
+        if op == _parser.SUBPATTERN:
+            return [argument[-1]]
+        if op == _parser.BRANCH:
+            return list(argument[1])
+        if op in (_parser.ASSERT, _parser.ASSERT_NOT):
+            return [argument[1]]
+        return []
+
+    def repeats(items: Any, inside: bool) -> bool:
+        for op, argument in items:
+            if op in repeat_ops:
+                low, high, body = argument
+                variable = high > 1 and high != low  # a{3} repeats nothing ambiguously
+                if (variable and inside) or repeats(body, inside or variable):
+                    return True
+            elif any(repeats(part, inside) for part in parts(op, argument)):
+                return True
+        return False
+
+    try:
+        return repeats(_parser.parse(translated), False)
+    except (re.error, RecursionError, OverflowError):
+        return False
 
 
 def _audit_string_value(node: etree._Element, what: str) -> list[Issue]:
