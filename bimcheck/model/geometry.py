@@ -336,12 +336,12 @@ class GeometryIndex:
         """Compute the shapes of elements not computed yet, in one multi-threaded pass."""
         wanted = {e.id(): e for e in elements if e.id() not in self._shapes}
         with_body = []
-        far = self.derived(("far points",), lambda: far_points(self._model.file))
+        suspects = self.derived(("suspect geometry",), lambda: suspect_geometry(self._model.file))
         for element in wanted.values():
             if getattr(element, "Representation", None) is None:
                 self._shapes[element.id()] = Shape(element.id(), error="has no geometric representation")
-            elif far and (point := _far_point_of(self._model.file, element, far)) is not None:
-                self._shapes[element.id()] = Shape(element.id(), error=point)
+            elif suspects and (why := _suspect_part(self._model.file, element, suspects)) is not None:
+                self._shapes[element.id()] = Shape(element.id(), error=why)
             else:
                 with_body.append(element)
         if with_body:
@@ -461,33 +461,42 @@ def _failure_reason(element: ifcopenshell.entity_instance, log: list[tuple[str, 
     return "ifcopenshell produced no body geometry for it"
 
 
-# The kernel silently drops a point with a coordinate like 1e300 and returns a smaller shape
-# (a rectangle becomes a triangle), so an area or volume would come out plausible and wrong.
+# What the kernel processes without complaint into a plausible but wrong shape: a point with a
+# coordinate like 1e300 is dropped (a rectangle becomes a triangle), and a self-intersecting
+# profile (a bow tie) is extruded into some part of itself. An area or volume measured from
+# such a shape would be wrong without a word, so the elements that use them get no shape.
 # No building needs coordinates beyond ±1e12 model units (1e9 m even in millimetres).
 _FAR = 1e12
 
 
-def far_points(ifc: ifcopenshell.file) -> frozenset[int]:
-    """Ids of points and point lists with a coordinate beyond ±1e12 or not finite (usually none)."""
-    far = {
-        p.id()
-        for p in ifc.by_type("IfcCartesianPoint")
-        if not all(abs(c) < _FAR for c in p.Coordinates)  # NaN fails the comparison too
-    }
+def suspect_geometry(ifc: ifcopenshell.file) -> dict[int, str]:
+    """Points, point lists and profiles the kernel would silently misread, by id, with the reason
+    (usually none: the scan costs a few µs per point, only when geometry is asked for)."""
+    suspects = {}
+    far = f"has a coordinate beyond ±{_FAR:g} or not a number (the geometry kernel would drop it)"
+    for point in ifc.by_type("IfcCartesianPoint"):
+        if not all(abs(c) < _FAR for c in point.Coordinates):  # NaN fails the comparison too
+            suspects[point.id()] = far
     if ifc.schema != "IFC2X3":
         for points in ifc.by_type("IfcCartesianPointList"):
             if not (np.abs(np.asarray(points.CoordList, dtype=float)) < _FAR).all():
-                far.add(points.id())
-    return frozenset(far)
+                suspects[points.id()] = far
+    for profile in ifc.by_type("IfcArbitraryClosedProfileDef"):
+        curve = profile.OuterCurve
+        if curve.is_a("IfcPolyline") and not any(p.id() in suspects for p in curve.Points):
+            outline = [tuple(p.Coordinates[:2]) for p in curve.Points]
+            if len(outline) >= 4 and not shapely.Polygon(outline).is_valid:
+                suspects[profile.id()] = "is a profile whose outline crosses itself"
+    return suspects
 
 
-def _far_point_of(
-    ifc: ifcopenshell.file, element: ifcopenshell.entity_instance, far: frozenset[int]
+def _suspect_part(
+    ifc: ifcopenshell.file, element: ifcopenshell.entity_instance, suspects: dict[int, str]
 ) -> str | None:
-    """The reason an element's geometry cannot be trusted, if it or its placement uses a far point."""
+    """Why an element's geometry cannot be trusted, if its body or placement uses a suspect part."""
     roots = [r for r in (element.Representation, getattr(element, "ObjectPlacement", None)) if r is not None]
     for root in roots:
         for entity in ifc.traverse(root):
-            if entity.id() in far:
-                return f"#{entity.id()} has a coordinate beyond ±{_FAR:g} (the geometry kernel would drop it)"
+            if entity.id() in suspects:
+                return f"#{entity.id()} {suspects[entity.id()]}"
     return None
