@@ -398,8 +398,10 @@ def _render_options(
     if (sign_key is None) != (sign_cert is None):
         _fail("--sign-key and --sign-cert go together")
     for path, what in ((sign_key, "private key"), (sign_cert, "certificate")):
-        if path is not None and not path.is_file():
-            _fail(f"{path}: {what} file does not exist")  # said before the check runs, not after
+        if path is not None and not path.is_file():  # said before the check runs, not after
+            _fail(
+                f"{path}: {what} file does not exist" if not path.exists() else f"{path}: not a {what} file"
+            )
     return RenderOptions(
         color=_stdout_color(),
         lang=lang,

@@ -35,3 +35,17 @@ class RuleError(InputError):
 
 class OutputError(BimcheckError):
     """An output could not be written."""
+
+
+def refuse_device(path: str | Path) -> None:
+    """Raise InputError if `path` is a character or block device (/dev/zero, /dev/urandom, a
+    terminal): reading one never ends, or waits for typing, where an input file must end.
+    A pipe (FIFO, /dev/stdin when piped) is read like a file, until its writer closes it."""
+    import stat
+
+    try:
+        mode = Path(path).stat().st_mode
+    except OSError:
+        return  # missing or unreadable: the caller's own read says which
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        raise InputError(path, "is a device, not a file (reading it would never end)")

@@ -809,3 +809,75 @@ def test_a_full_disk_during_the_write_leaves_the_old_report_and_no_temporary_fil
     assert_one_error_line(code, out, err, Case([], str(report), "No space left on device"))
     assert report.read_text(encoding="utf-8") == "the report of the last good run"
     assert [p.name for p in tmp_path.iterdir()] == ["r.xml"]
+
+
+# --- inputs that are not files, or too large for the parser ----------------------------------
+
+
+def device_link(tmp: Path, name: str) -> Path:
+    """A link named like an input file that leads to /dev/zero, which never ends."""
+    link = tmp / name
+    link.symlink_to("/dev/zero")
+    return link
+
+
+DEVICE_INPUTS: dict[str, Callable[[Path], tuple[list[str], Path]]] = {
+    "model": lambda t: (["check", str(d := device_link(t, "m.ifc")), "-r", str(SAMPLE_IDS)], d),
+    "IDS": lambda t: (["check", str(SAMPLE_MODEL), "-r", str(d := device_link(t, "k.ids"))], d),
+    "requirement YAML": lambda t: (["check", str(SAMPLE_MODEL), "-r", str(d := device_link(t, "k.yaml"))], d),
+    "baseline": lambda t: (
+        ["check", str(SAMPLE_MODEL), "-r", str(SAMPLE_IDS), "--baseline", str(d := device_link(t, "b.yaml"))],
+        d,
+    ),
+    "tender": lambda t: (["evaluate", str(d := device_link(t, "t.yaml"))], d),
+    "JSON report": lambda t: (["report", str(d := device_link(t, "r.json"))], d),
+    "compliance report": lambda t: (["verify", str(d := device_link(t, "r.xml"))], d),
+    "signing key": lambda t: (
+        [
+            "check",
+            str(SAMPLE_MODEL),
+            "-r",
+            str(SAMPLE_IDS),
+            "-o",
+            f"xml:{t}/r.xml",
+            "--sign-key",
+            str(d := device_link(t, "k.pem")),
+            "--sign-cert",
+            str(device_link(t, "c.pem")),
+        ],
+        d,
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", list(DEVICE_INPUTS))
+def test_a_device_given_as_an_input_is_refused_not_read_forever(kind: str, tmp_path: Path) -> None:
+    # Through the real process, whose own time limit (run_entry_point) fails the test on a hang.
+    args, device = DEVICE_INPUTS[kind](tmp_path)
+    code, out, err = run_entry_point(args)
+    assert_one_error_line(
+        code, out, err, Case([], str(device), ("is a device, not a file", "not a private key file"))
+    )
+
+
+def test_an_ids_nested_or_sized_beyond_the_parser_limits_is_refused(tmp_path: Path) -> None:
+    # libxml2's limits without huge_tree: 256 levels of elements, 10 MB in one text node.
+    deep = tmp_path / "djup.ids"
+    nested = "<x>" * 100_000 + "</x>" * 100_000
+    deep.write_text(IDS_BODY.format(title="t", entity="IFCWALL").replace("<info>", "<info>" + nested))
+    big = tmp_path / "stor.ids"
+    big.write_text(IDS_BODY.format(title="A" * 20_000_000, entity="IFCWALL"))
+    for path, problem in ((deep, "Excessive depth in document"), (big, "Text node too long")):
+        for args in (["check", str(SAMPLE_MODEL), "-r", str(path)], ["ids", "audit", str(path)]):
+            code, out, err = run_in_process(args)
+            assert_one_error_line(code, out, err, Case([], str(path), ("malformed XML", problem)))
+            assert problem in err
+
+
+def test_an_output_through_a_link_to_an_input_is_refused(tmp_path: Path) -> None:
+    link = tmp_path / "rapport.json"
+    link.symlink_to(SAMPLE_MODEL)
+    before = SAMPLE_MODEL.read_bytes()
+    code, out, err = run_in_process(["check", str(SAMPLE_MODEL), "-r", str(SAMPLE_IDS), "-o", f"json:{link}"])
+    assert_one_error_line(code, out, err, Case([], str(link), "would overwrite an input"))
+    assert SAMPLE_MODEL.read_bytes() == before

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import ifcopenshell
 from ifcopenshell import ifcopenshell_wrapper
 
-from bimcheck.errors import InputError
+from bimcheck.errors import InputError, refuse_device
 from bimcheck.model.associations import ClassificationIndex, MaterialIndex
 from bimcheck.model.properties import PropertyIndex
 from bimcheck.model.relations import RelationIndex
@@ -202,6 +202,7 @@ def open_model(path: str | os.PathLike[str]) -> Model:
         raise InputError(p, "model file does not exist")
     if p.is_dir():
         raise InputError(p, "is a directory, not an IFC file")
+    refuse_device(p)
     try:
         sha256, size, complete, bad_text = file_identity(p)
     except OSError as exc:

@@ -6,12 +6,13 @@ import json
 import math
 from pathlib import Path
 
-from bimcheck.errors import InputError
+from bimcheck.errors import InputError, refuse_device
 from bimcheck.results import RunResult, run_from_dict
 
 
 def read_json_report(path: str | Path) -> RunResult:
     p = Path(path)
+    refuse_device(p)
     try:
         text = p.read_text(encoding="utf-8-sig")  # a BOM from a Windows editor is no reason to refuse
     except FileNotFoundError:

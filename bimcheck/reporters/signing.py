@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from lxml import etree
 
-from bimcheck.errors import InputError
+from bimcheck.errors import InputError, refuse_device
 
 if TYPE_CHECKING:
     from cryptography import x509
@@ -29,6 +29,7 @@ PASSPHRASE_VARIABLE = "BIMCHECK_SIGN_PASSPHRASE"
 
 def _read(path: str | Path, what: str) -> bytes:
     p = Path(path)
+    refuse_device(p)
     try:
         return p.read_bytes()
     except FileNotFoundError:

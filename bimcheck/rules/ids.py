@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from lxml import etree
 
-from bimcheck.errors import InputError, RuleError
+from bimcheck.errors import InputError, RuleError, refuse_device
 from bimcheck.results import RuleSourceInfo
 from bimcheck.rules.facets import (
     OPTIONAL,
@@ -70,6 +70,7 @@ def secure_parser() -> etree.XMLParser:
 
 def parse_xml(path: Path, what: str) -> etree._ElementTree:
     """Parse an XML file safely; documents with a DTD are refused outright."""
+    refuse_device(path)
     try:
         data = path.read_bytes()
     except FileNotFoundError:

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from bimcheck.errors import InputError, RuleError
+from bimcheck.errors import InputError, RuleError, refuse_device
 
 # Requirement files, tender files and baselines read their YAML here, so that every file is
 # parsed as safely and its errors name the file and line in the same way. This module imports
@@ -64,6 +64,7 @@ class Source:
 def read_document(path: Path, what: str, start: str) -> Source:
     """A YAML file as plain data with the line of every key; `what` names the kind of file in
     errors and `start` says how such a file begins (for an empty or non-mapping file)."""
+    refuse_device(path)
     try:
         data = path.read_bytes()
     except FileNotFoundError:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from lxml import etree
 
-from bimcheck.errors import InputError
+from bimcheck.errors import InputError, refuse_device
 from bimcheck.reporters.xml_report import NAMESPACE, SCHEMA_VERSION, STATUS_ATTRIBUTES, build, schema
 from bimcheck.results import NOT_FAILING, Kind, ModelInfo, RuleSourceInfo, RunResult, Status, ToolInfo
 
@@ -84,6 +84,7 @@ class Verification:
 
 
 def sha256_of(path: Path, what: str) -> str:
+    refuse_device(path)
     digest = hashlib.sha256()
     try:
         with path.open("rb") as stream:
