@@ -72,6 +72,14 @@ BaselineOption = Annotated[
         "are suppressed, shown with their reason and not counted; expired and unused waivers are reported.",
     ),
 ]
+TimeoutOption = Annotated[
+    float | None,
+    typer.Option(
+        help="Time budget per model in seconds; a model checked longer is stopped and its "
+        "requirements are reported as errors.",
+        min=0.001,
+    ),
+]
 TodayOption = Annotated[
     str | None,
     typer.Option(
@@ -156,14 +164,7 @@ def check(
     sign_cert: SignCertOption = None,
     baseline: BaselineOption = None,
     today: TodayOption = None,
-    timeout: Annotated[
-        float | None,
-        typer.Option(
-            help="Time budget per model in seconds; a model checked longer is stopped and its "
-            "requirements are reported as errors.",
-            min=0.001,
-        ),
-    ] = None,
+    timeout: TimeoutOption = None,
 ) -> None:
     """Check MODELS against requirement files and write reports."""
     from bimcheck.engine import run_check
@@ -346,6 +347,7 @@ def batch(
     lang: LangOption = "en",
     bcf_group: BcfGroupOption = False,
     bcf_version: BcfVersionOption = "2.1",
+    timeout: TimeoutOption = None,
 ) -> None:
     """Check many models against the same requirements in parallel: a report per model and a summary.
 
@@ -361,7 +363,16 @@ def batch(
     if not ruleset.requirements:
         _fail("no requirements selected: nothing to check", 3)
     plan = _guard(
-        lambda: plan_batch(inputs, rules, ruleset, out, formats or ["json"], fail_on=fail_on, options=options)
+        lambda: plan_batch(
+            inputs,
+            rules,
+            ruleset,
+            out,
+            formats or ["json"],
+            fail_on=fail_on,
+            options=options,
+            timeout=timeout,
+        )
     )
     if not plan.tasks:
         _fail(f"no models (*.ifc) found in {', '.join(map(str, inputs))}: nothing to check", 3)

@@ -881,3 +881,42 @@ def test_an_output_through_a_link_to_an_input_is_refused(tmp_path: Path) -> None
     code, out, err = run_in_process(["check", str(SAMPLE_MODEL), "-r", str(SAMPLE_IDS), "-o", f"json:{link}"])
     assert_one_error_line(code, out, err, Case([], str(link), "would overwrite an input"))
     assert SAMPLE_MODEL.read_bytes() == before
+
+
+# --- batch runs -------------------------------------------------------------------------------
+
+REDOS_IDS = (
+    '<ids xmlns="http://standards.buildingsmart.org/IDS" xmlns:xs="http://www.w3.org/2001/XMLSchema">'
+    "<info><title>t</title></info><specifications>"
+    '<specification name="names" ifcVersion="IFC4"><applicability><entity><name>'
+    "<simpleValue>IFCWALL</simpleValue></name></entity></applicability><requirements><attribute>"
+    '<name><simpleValue>Name</simpleValue></name><value><xs:restriction base="xs:string">'
+    '<xs:pattern value="(a+)+b"/></xs:restriction></value></attribute></requirements></specification>'
+    "</specifications></ids>"
+)
+
+
+def test_a_runaway_model_in_a_batch_is_stopped_by_its_budget_and_the_others_are_reported(
+    tmp_path: Path,
+) -> None:
+    from tests.builders import ModelBuilder
+
+    # (a+)+b against 40 a's backtracks for days (test_timeout.py); "kort" matches at once.
+    models = tmp_path / "anbud"
+    models.mkdir()
+    for name, wall in (("runaway.ifc", "a" * 40), ("kort.ifc", "kort")):
+        builder = ModelBuilder()
+        builder.element("IfcWall", wall)
+        builder.save(models / name)
+    ids = tmp_path / "namn.ids"
+    ids.write_text(REDOS_IDS, encoding="utf-8")
+    out = tmp_path / "ut"
+    args = ["batch", str(models), "-r", str(ids), "--out", str(out), "-j", "2", "--timeout", "3"]
+    code, _, err = run_entry_point(args)  # the process's own time limit fails the test on a hang
+    assert code == 1, err
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    by_name = {Path(e["model"]).name: e for e in summary["models"]}
+    assert by_name["kort.ifc"]["exit_code"] == 1  # checked: "kort" does not match (a+)+b
+    stopped = json.loads((out / "runaway.json").read_text(encoding="utf-8"))
+    assert [r["status"] for r in stopped["requirements"]] == ["error"]
+    assert "time budget of 3 s (--timeout)" in stopped["requirements"][0]["message"]

@@ -43,6 +43,7 @@ class ModelTask:
     fail_on: str
     plans: bool
     version: str = __version__
+    timeout: float | None = None  # per model (--timeout): a runaway model must not stall the batch
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,6 +230,7 @@ def plan_batch(
     *,
     fail_on: str = "mandatory",
     options: RenderOptions | None = None,
+    timeout: float | None = None,
 ) -> BatchPlan:
     """Find the models, name their reports, and refuse an output directory that would overwrite an input."""
     from bimcheck.reporters import needs_plans
@@ -246,7 +248,7 @@ def plan_batch(
     stems = report_stems(models)
     plans = needs_plans(list(chosen))
     tasks = tuple(
-        ModelTask(i, str(m), str(m.resolve()), s, chosen, options, fail_on, plans)
+        ModelTask(i, str(m), str(m.resolve()), s, chosen, options, fail_on, plans, timeout=timeout)
         for i, (m, s) in enumerate(zip(models, stems, strict=True))
     )
     plan = BatchPlan(
@@ -256,17 +258,19 @@ def plan_batch(
         file_names=file_suffixes(chosen),
         fail_on=fail_on,
         options=options,
-        settings=settings_digest(rules, chosen, options, fail_on),
+        settings=settings_digest(rules, chosen, options, fail_on, timeout),
     )
     _refuse_overwriting_inputs(plan, models, rule_paths, rule_files(rule_paths))
     return plan
 
 
-def settings_digest(rules: RuleSet, formats: Sequence[str], options: RenderOptions, fail_on: str) -> str:
+def settings_digest(
+    rules: RuleSet, formats: Sequence[str], options: RenderOptions, fail_on: str, timeout: float | None = None
+) -> str:
     """SHA-256 of what, besides the model, a batch report depends on (for --resume)."""
     import ifcopenshell
 
-    settings = {
+    settings: dict[str, object] = {
         "bimcheck": __version__,
         "ifcopenshell": ifcopenshell.version,
         "rules": [[s.path, s.sha256] for s in rules.sources],
@@ -276,6 +280,8 @@ def settings_digest(rules: RuleSet, formats: Sequence[str], options: RenderOptio
         "fail_on": fail_on,
         "options": [options.lang, options.bcf_group, options.bcf_version],
     }
+    if timeout is not None:  # a model stopped by the budget may finish under another one
+        settings["timeout"] = timeout
     return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()
 
 
@@ -319,7 +325,7 @@ def check_model_task(task: ModelTask, rules: RuleSet) -> ModelOutcome:
             task, f"the worker runs bimcheck {__version__}, the batch was started by {task.version}"
         )
     try:
-        run = run_check([task.location], rules, None, plans=task.plans)
+        run = run_check([task.location], rules, None, plans=task.plans, timeout=task.timeout)
         if task.location != task.path:
             run = replace(run, models=tuple(replace(m, path=task.path) for m in run.models))
         reports = {}
