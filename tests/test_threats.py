@@ -216,6 +216,25 @@ def test_a_nested_quantifier_pattern_is_an_audit_warning(tmp_path: Path) -> None
     assert run_in_process(["ids", "audit", str(ids)])[1] == f"{ids}: ok\n"
 
 
+@pytest.mark.parametrize(
+    ("pattern", "problem"),
+    [
+        ("a{4294967296}", "a repetition count is too large"),
+        ("(" * 5000 + "a" + ")" * 5000, "nested too deeply"),
+    ],
+    ids=["repetition count 2^32", "5000 nested groups"],
+)
+def test_a_pattern_python_cannot_compile_is_an_invalid_ids(
+    pattern: str, problem: str, tmp_path: Path
+) -> None:
+    # Valid XSD, but beyond Python's re (OverflowError, RecursionError before 8db4426's fix).
+    ids = tmp_path / "monster.ids"
+    ids.write_text(REDOS_IDS.replace("(a+)+b", pattern), encoding="utf-8")
+    code, out, err = run_in_process(["check", str(SAMPLE_MODEL), "-r", str(ids)])
+    assert_one_error_line(code, out, err, Case([], str(ids), "invalid IDS"))
+    assert problem in err
+
+
 # --- text in reports -----------------------------------------------------------------------
 
 HOSTILE_NAME = "<script>alert(1)</script> ]]> &amp; \"' \x01\x7f ä"
@@ -920,3 +939,51 @@ def test_a_runaway_model_in_a_batch_is_stopped_by_its_budget_and_the_others_are_
     stopped = json.loads((out / "runaway.json").read_text(encoding="utf-8"))
     assert [r["status"] for r in stopped["requirements"]] == ["error"]
     assert "time budget of 3 s (--timeout)" in stopped["requirements"][0]["message"]
+
+
+# --- the catalogue ----------------------------------------------------------------------------
+
+CATALOGUE = ROOT / "docs" / "THREATS.md"
+_REFERENCE = re.compile(r"^(test_\w+\.py)::(\w+)(\[.*\])?$")
+
+
+def catalogue_rows() -> list[tuple[str, list[str]]]:
+    """Each table row of the catalogue: its first cell and the node ids of the tests it names."""
+    rows = []
+    for line in CATALOGUE.read_text(encoding="utf-8").splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")] if line.startswith("| ") else []
+        if len(cells) != 3 or cells[0] == "What can go wrong":
+            continue
+        nodes, function = [], None
+        for span in re.findall(r"`([^`]+)`", cells[2]):
+            full = _REFERENCE.match(span)
+            if full:
+                function = f"tests/{full.group(1)}::{full.group(2)}"
+                nodes.append(function + (full.group(3) or ""))
+            elif span.startswith("[") and function is not None:  # a further case of the same test
+                nodes.append(function + span)
+        rows.append((cells[0], nodes))
+    return rows
+
+
+def test_the_catalogue_names_only_tests_that_exist() -> None:
+    import subprocess
+    import sys
+
+    rows = catalogue_rows()
+    assert len(rows) >= 60
+    assert [what for what, nodes in rows if not nodes] == [], "rows without a test"
+    named = {node for _, nodes in rows for node in nodes}
+    files = sorted({node.split("::")[0] for node in named})
+    collected = subprocess.run(
+        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider", *files],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+        check=False,
+    ).stdout.splitlines()
+    functions = {line.split("[")[0] for line in collected}
+    missing = sorted(n for n in named if n not in collected and ("[" in n or n not in functions))
+    assert missing == []
+    assert "docs/THREATS.md" in (ROOT / "README.md").read_text(encoding="utf-8")
