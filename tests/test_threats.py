@@ -987,3 +987,46 @@ def test_the_catalogue_names_only_tests_that_exist() -> None:
     missing = sorted(n for n in named if n not in collected and ("[" in n or n not in functions))
     assert missing == []
     assert "docs/THREATS.md" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_a_worker_dying_between_two_submissions_loses_no_model(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker can die after one result came back and before the next model is handed out;
+    the pool then refuses the submission (BrokenProcessPool). That model was never started:
+    it must be checked like the others, not end the batch with a traceback (a race seen in
+    test_batch.py::test_a_worker_that_dies_costs_only_its_own_model)."""
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    from bimcheck.rules.loader import load_rules
+    from bimcheck.workflows.batch import plan_batch, run_batch
+    from tests.builders import ModelBuilder
+
+    models = tmp_path / "anbud"
+    models.mkdir()
+    for name in ("a", "b", "c", "d"):
+        builder = ModelBuilder()
+        builder.element("IfcWall", name)
+        builder.save(models / f"{name}.ifc")
+    rules = load_rules([SAMPLE_IDS])
+    submit = ProcessPoolExecutor.submit
+    calls = {"n": 0}
+
+    def broken_on_the_third(self: ProcessPoolExecutor, *args: object, **kwargs: object) -> object:
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise BrokenProcessPool("a worker died")
+        return submit(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ProcessPoolExecutor, "submit", broken_on_the_third)
+    plan = plan_batch([models], [SAMPLE_IDS], rules, tmp_path / "ut", ["json"])
+    summary = run_batch(plan, rules, jobs=2)
+    assert calls["n"] > 4  # the refused model was handed out again
+    assert sorted(Path(o.path).name for o in summary.outcomes.values()) == [
+        "a.ifc",
+        "b.ifc",
+        "c.ifc",
+        "d.ifc",
+    ]
+    assert [o.error for o in summary.outcomes.values()] == [None] * 4

@@ -31,13 +31,14 @@ def read_json_report(path: str | Path) -> RunResult:
         raise InputError(p, f"not a bimcheck JSON report: {exc}") from None
     if not isinstance(data, dict):
         raise InputError(p, "not a bimcheck JSON report (top level is not an object)")
-    if not isinstance(data.get("created"), str):  # reporters format it as a time stamp
-        raise InputError(p, "not a bimcheck JSON report: `created` is not a time stamp")
     try:
-        return run_from_dict(data)
+        run = run_from_dict(data)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         # AttributeError: a list or text where the report has an object ("requirements": "x")
         raise InputError(p, f"not a bimcheck JSON report: {type(exc).__name__}: {exc}") from None
+    if not isinstance(run.created, str):  # reporters format it as a time stamp
+        raise InputError(p, "not a bimcheck JSON report: `created` is not a time stamp")
+    return run
 
 
 class _NotFinite(ValueError):

@@ -614,7 +614,14 @@ def _run_pool(
                 # No more in flight than workers: when a worker dies, we know who was running.
                 while source and len(running) < workers:
                     task = source.popleft()
-                    running[executor.submit(_pool_entry, check, task)] = task
+                    try:
+                        running[executor.submit(_pool_entry, check, task)] = task
+                    except BrokenProcessPool:  # a worker died since the last wait: the task never ran
+                        source.appendleft(task)
+                        broken = True
+                        break
+                if broken:
+                    break
                 done, _ = wait(running, return_when=FIRST_COMPLETED)
                 for future in done:
                     task = running.pop(future)
