@@ -1,0 +1,97 @@
+"""Every crash the fuzzer found (fuzz/README.md), as the smallest input that showed it.
+
+The inputs under tests/data/fuzz/ are fuzz/seeds/built-geometry.ifc with the one line the
+fuzzer's mutation changed (its minimised form; the other lines are the valid model):
+- polyline-of-a-project.ifc: `#170=IFCPOLYLINE((#1))`, a polyline whose point is the
+  IfcProject (fuzz seed 1, iteration 3977, `step_empty_list` on the point list): IfcOpenShell's
+  geometry kernel died with SIGFPE (exit 136).
+- opening-renamed-placement.ifc: `#79=IFCLOCALPLACEMENT(...)` with the opening's nine
+  arguments (seed 1, iteration 2267 on demo-house.ifc, `step_type_name`): the wall's void
+  relation then points at a placement, and the kernel died with SIGSEGV (exit 139).
+
+The CLI runs in a child process: a regression would kill the process, which must not be pytest.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import ifcopenshell
+import pytest
+
+DATA = Path(__file__).parent / "data" / "fuzz"
+ROOT = Path(__file__).resolve().parent.parent
+FUNCTION = ROOT / "requirements" / "se-housing-function.yaml"
+ENTRY_POINT = Path(sys.executable).parent / "bimcheck"
+
+CRASHES = {
+    # input: what the report must say about the element the kernel was not given
+    "polyline-of-a-project.ifc": "#170 IfcPolyline.Points holds #1 IfcProject, not IfcCartesianPoint",
+    "opening-renamed-placement.ifc": "IfcRelVoidsElement.RelatedOpeningElement holds #79 IfcLocalPlacement",
+}
+
+
+# The runs that crashed: the requirements' measures need the space's geometry (and the polyline
+# is the space's outline); an HTML report also draws floor plans of the walls (with the opening).
+@pytest.mark.parametrize(
+    ("name", "output"),
+    [
+        ("polyline-of-a-project.ifc", "json"),
+        ("polyline-of-a-project.ifc", "html"),
+        ("opening-renamed-placement.ifc", "html"),
+    ],
+)
+def test_a_reference_of_the_wrong_class_is_an_element_error_not_a_dead_process(
+    tmp_path: Path, name: str, output: str
+) -> None:
+    report = tmp_path / "report.json"
+    args = [str(ENTRY_POINT), "check", str(DATA / name), "-r", str(FUNCTION), "-o", f"json:{report}"]
+    if output == "html":
+        args += ["-o", f"html:{tmp_path / 'report.html'}"]
+    env = {k: v for k, v in os.environ.items() if k != "BIMCHECK_DEBUG"}
+    done = subprocess.run(args, capture_output=True, text=True, env=env, timeout=300, check=False)
+    # 1: the model fails requirements (it has elements without computable geometry); not a
+    # negative exit code (a signal), not 2 (the model is readable, only some elements are not).
+    assert done.returncode == 1, (done.returncode, done.stderr[-2000:])
+    assert json.loads(report.read_text("utf-8"))["requirements"]
+    if output == "html":
+        assert (tmp_path / "report.html").read_text("utf-8").rstrip().endswith("</html>")
+
+
+@pytest.mark.parametrize("name", list(CRASHES))
+def test_the_element_the_kernel_is_not_given_says_why(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # In this process, so the kernel is replaced by a recorder: were the bad element given to
+    # it after a regression, the real one would end pytest (the child-process test above fails).
+    from bimcheck.model.geometry import GeometryIndex
+    from bimcheck.model.ifcmodel import open_model
+
+    given: list[int] = []
+    monkeypatch.setattr(
+        GeometryIndex, "_iterate", lambda self, elements: given.extend(e.id() for e in elements)
+    )
+    model = open_model(DATA / name)
+    index = model.geometry
+    elements = [e for e in model.file.by_type("IfcProduct") if e.Representation is not None]
+    index.prefetch(elements)
+    refused = {e.id() for e in elements} - set(given)
+    assert refused, "every element went to the kernel"
+    for element_id in refused:
+        assert CRASHES[name] in (index._shapes[element_id].error or "")
+    assert given, "the elements whose geometry is sound still go to the kernel"
+
+
+def test_the_check_of_references_finds_nothing_in_the_valid_seed() -> None:
+    # The control: the same model before the mutation has every geometry computed.
+    from bimcheck.model.references import misplaced_references
+
+    ifc = ifcopenshell.open(str(ROOT / "fuzz" / "seeds" / "built-geometry.ifc"))
+    products = [e for e in ifc.by_type("IfcProduct") if e.Representation is not None]
+    assert products
+    assert misplaced_references(ifc, products) == {}
+    broken = ifcopenshell.open(str(DATA / "polyline-of-a-project.ifc"))
+    found = misplaced_references(broken, [e for e in broken.by_type("IfcProduct") if e.Representation])
+    assert len(found) == 1
