@@ -23,6 +23,10 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("BIMCHECK_SHARED", ROOT.parent / "shared"))
 IDS_TESTCASES = SHARED / "ids-testcases"
 
+# Models built with the tests' builders, committed: a rebuild gives new GlobalIds and another
+# order of related objects, and a mutation replayed on other bytes is another mutation.
+# `python -m fuzz.corpus` rebuilds them (after a change to the builders, say).
+BUILT = Path(__file__).resolve().parent / "seeds"
 DEMO_IFC = ROOT / "samples" / "demo-house.ifc"
 DEMO_IDS = ROOT / "samples" / "demo-house.ids"
 INFORMATION = ROOT / "requirements" / "se-housing-information.yaml"
@@ -200,14 +204,8 @@ def _build_geometry(path: Path) -> None:
 
 
 def seeds(workspace: Path) -> list[Seed]:
-    """Every seed, building the generated ones into `workspace`; official cases when present."""
-    built = workspace / "seeds"
-    built.mkdir(parents=True, exist_ok=True)
-    small, geometry = built / "built-small.ifc", built / "built-geometry.ifc"
-    if not small.exists():
-        _build_small(small)
-    if not geometry.exists():
-        _build_geometry(geometry)
+    """Every seed (the built models as committed under fuzz/seeds); official cases when present."""
+    small, geometry = BUILT / "built-small.ifc", BUILT / "built-geometry.ifc"
     tender = workspace / "tender"
     if not tender.exists():
         shutil.copytree(TENDER, tender, ignore=shutil.ignore_patterns("expected", "*.md", "*.py"))
@@ -243,3 +241,10 @@ def official_cases() -> list[str]:
     with manifest.open(newline="", encoding="utf-8") as stream:
         listed = {row["ids_path"].removesuffix(".ids") for row in csv.DictReader(stream)}
     return [c for c in IDS_CASES if c in listed]
+
+
+if __name__ == "__main__":
+    BUILT.mkdir(exist_ok=True)
+    _build_small(BUILT / "built-small.ifc")
+    _build_geometry(BUILT / "built-geometry.ifc")
+    print(f"rebuilt {BUILT}/built-small.ifc and built-geometry.ifc")

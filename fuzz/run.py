@@ -31,6 +31,7 @@ from fuzz.corpus import Case, Seed, seeds
 from fuzz.harness import Outcome, Worker, ddmin, serve
 from fuzz.mutate import mutate
 
+MINIMISE_SECONDS = float(os.environ.get("FUZZ_MINIMISE_SECONDS", "300"))
 DEFAULT_OUT = Path(__file__).resolve().parent.parent / "out" / "fuzz"
 
 
@@ -186,13 +187,20 @@ def _with_input(case: Case, path: Path) -> Case:
     return Case(args, str(path), case.outputs, names, case.out_dir)
 
 
-def minimise(crash: Crash, worker: Worker, budget: float, max_tests: int = 300) -> bytes:
+def minimise(
+    crash: Crash, worker: Worker, budget: float, max_tests: int = 300, max_seconds: float = MINIMISE_SECONDS
+) -> bytes:
     """The smallest input (by lines) ddmin finds that gives the same crash signature."""
     first = crash.first
     mutated = Path(first.case.mutated)
     probe = mutated.with_name(f"min-{mutated.name}")
+    # A crash that kills the worker costs a new worker (an interpreter and bimcheck's imports)
+    # per probe: time, not only the number of probes, bounds the search.
+    deadline = time.monotonic() + max_seconds
 
     def still_fails(lines: list[bytes]) -> bool:
+        if time.monotonic() > deadline:
+            return False  # no further reduction: ddmin ends with what it has
         probe.write_bytes(b"".join(lines))
         shutil.rmtree(first.case.out_dir, ignore_errors=True)
         outcome = worker.run(_with_input(first.case, probe), budget)
