@@ -140,6 +140,10 @@ def campaign(
                 outcome = worker.run(iteration.case, budget)
                 with lock:
                     _record(summary, iteration, outcome)
+                    if progress and outcome.crashed and summary.crashes[outcome.signature].count == 1:
+                        what = f"{iteration.seed.name}: {'; '.join(iteration.steps)}"
+                        where = f"new crash {outcome.signature} at iteration {index}"
+                        print(f"fuzz: {where} ({what}): {outcome.detail}", file=sys.stderr)
                     if progress and summary.iterations % 100 == 0:
                         crashes = sum(c.count for c in summary.crashes.values())
                         print(
