@@ -8,6 +8,9 @@ fuzzer's mutation changed (its minimised form; the other lines are the valid mod
 - opening-renamed-placement.ifc: `#79=IFCLOCALPLACEMENT(...)` with the opening's nine
   arguments (seed 1, iteration 2267 on demo-house.ifc, `step_type_name`): the wall's void
   relation then points at a placement, and the kernel died with SIGSEGV (exit 139).
+- project-renamed-unit.ifc: `#1=IFCSIUNIT(...)` with the project's arguments (seed 2, iteration
+  642, `step_type_name`): a unit without a unit type, which the kernel reads for every element:
+  SIGSEGV.
 
 The CLI runs in a child process: a regression would kill the process, which must not be pytest.
 """
@@ -22,6 +25,9 @@ from pathlib import Path
 
 import ifcopenshell
 import pytest
+from typer.testing import CliRunner
+
+from bimcheck.cli import app
 
 DATA = Path(__file__).parent / "data" / "fuzz"
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,6 +38,7 @@ CRASHES = {
     # input: what the report must say about the element the kernel was not given
     "polyline-of-a-project.ifc": "#170 IfcPolyline.Points holds #1 IfcProject, not IfcCartesianPoint",
     "opening-renamed-placement.ifc": "IfcRelVoidsElement.RelatedOpeningElement holds #79 IfcLocalPlacement",
+    "project-renamed-unit.ifc": "#1 IfcSIUnit.UnitType is empty",
 }
 
 
@@ -43,6 +50,7 @@ CRASHES = {
         ("polyline-of-a-project.ifc", "json"),
         ("polyline-of-a-project.ifc", "html"),
         ("opening-renamed-placement.ifc", "html"),
+        ("project-renamed-unit.ifc", "json"),
     ],
 )
 def test_a_reference_of_the_wrong_class_is_an_element_error_not_a_dead_process(
@@ -81,7 +89,10 @@ def test_the_element_the_kernel_is_not_given_says_why(name: str, monkeypatch: py
     assert refused, "every element went to the kernel"
     for element_id in refused:
         assert CRASHES[name] in (index._shapes[element_id].error or "")
-    assert given, "the elements whose geometry is sound still go to the kernel"
+    if name == "project-renamed-unit.ifc":  # the units are read for every element
+        assert not given
+    else:
+        assert given, "the elements whose geometry is sound still go to the kernel"
 
 
 def test_the_check_of_references_finds_nothing_in_the_valid_seed() -> None:
@@ -95,3 +106,31 @@ def test_the_check_of_references_finds_nothing_in_the_valid_seed() -> None:
     broken = ifcopenshell.open(str(DATA / "polyline-of-a-project.ifc"))
     found = misplaced_references(broken, [e for e in broken.by_type("IfcProduct") if e.Representation])
     assert len(found) == 1
+
+
+# A requirement file whose value is an escaped lone surrogate (seed 2, iteration 487,
+# `yaml_value_text` on se-housing-function.yaml, minimised by hand to one property value):
+# the check ran and the XML writer (lxml) raised UnicodeEncodeError, an internal error.
+SURROGATE = r"""bimcheck: 1
+title: T
+ifc_versions: [IFC4]
+requirements:
+  - id: R-1
+    title: T
+    applicability:
+      - entity: IFCDOOR
+    requirements:
+      - property: {property_set: Pset_DoorCommon, name: Reference, value: "\uD800"}
+"""
+
+
+@pytest.mark.parametrize("escape", ["\\uD800", "\\0", "\\x1b", "\\uFFFF"])
+def test_an_escaped_character_no_report_can_carry_is_refused_at_its_line(tmp_path: Path, escape: str) -> None:
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(SURROGATE.replace("\\uD800", escape), encoding="utf-8")
+    args = ["check", str(ROOT / "samples" / "demo-house.ifc"), "-r", str(rules)]
+    args += ["-o", f"json:{tmp_path / 'r.json'}", "-o", f"xml:{tmp_path / 'r.xml'}"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith(f"bimcheck: error: {rules}: line 10: character U+")
+    assert not (tmp_path / "r.json").exists()

@@ -19,52 +19,102 @@ from functools import cache
 import ifcopenshell
 import ifcopenshell.ifcopenshell_wrapper as wrapper
 
-# (attribute index, attribute name, names of the classes and types allowed, is a list)
-_Slot = tuple[int, str, frozenset[str], bool]
+# (attribute index, attribute name, names of the classes, types or enumeration items allowed
+# (None: any value), is a list, is an enumeration, is mandatory)
+_Slot = tuple[int, str, frozenset[str] | None, bool, bool, bool]
+
+
+# Classes the kernel reads for every element, not through the element's own references: the
+# project's units and contexts, and the styles and material representations that colour items
+# (found by the fuzzer: an IfcProject renamed IFCSIUNIT kept its nine arguments, and the kernel
+# reading the units died with SIGSEGV).
+_READ_FOR_EVERY_ELEMENT = (
+    "IfcProject",
+    "IfcUnitAssignment",
+    "IfcNamedUnit",
+    "IfcDerivedUnit",
+    "IfcRepresentationContext",
+    "IfcStyledItem",
+    "IfcMaterialDefinitionRepresentation",
+)
 
 
 def misplaced_references(
     ifc: ifcopenshell.file, elements: Iterable[ifcopenshell.entity_instance]
 ) -> dict[int, str]:
     """Element id -> why its geometry must not be processed (a reference of the wrong class),
-    for the elements whose geometry reaches one."""
+    for the elements whose geometry reaches one (all of them, if what every element needs has one)."""
     schema = ifc.schema_identifier
     checked: dict[int, str | None] = {}  # instances shared by elements (contexts, placements) once
-    out = {}
-    for element in elements:
-        roots = [element, *(getattr(element, "HasOpenings", None) or ())]  # openings are cut out
+
+    def first_problem(roots: Iterable[ifcopenshell.entity_instance], strict: bool = False) -> str | None:
         for root in roots:
             for instance in ifc.traverse(root):
                 key = instance.id()
                 if key not in checked:
-                    checked[key] = _problem(schema, instance)
+                    checked[key] = _problem(schema, instance, strict)
                 if checked[key]:
-                    out[element.id()] = f"malformed model: {checked[key]}"
-                    break
-            if element.id() in out:
-                break
+                    return f"malformed model: {checked[key]}"
+        return None
+
+    elements = list(elements)
+    if not elements:
+        return {}
+    # Strict here (a mandatory attribute left empty is a problem too): real models leave some
+    # empty on relationships and types, never on units and contexts, which the kernel trusts.
+    shared = first_problem(
+        (i for name in _READ_FOR_EVERY_ELEMENT for i in _instances(ifc, name)), strict=True
+    )
+    if shared:
+        return {element.id(): shared for element in elements}
+    out = {}
+    for element in elements:
+        # The kernel cuts the openings out of the element: their geometry is read too.
+        problem = first_problem([element, *(getattr(element, "HasOpenings", None) or ())])
+        if problem:
+            out[element.id()] = problem
     return out
 
 
-def _problem(schema: str, instance: ifcopenshell.entity_instance) -> str | None:
-    for index, name, allowed, is_list in _slots(schema, instance.is_a()):
+def _instances(ifc: ifcopenshell.file, name: str) -> list[ifcopenshell.entity_instance]:
+    try:
+        return list(ifc.by_type(name))
+    except RuntimeError:  # a class this schema does not have
+        return []
+
+
+def _problem(schema: str, instance: ifcopenshell.entity_instance, strict: bool = False) -> str | None:
+    """What is wrong with one instance's references and enumerations (and, when `strict`, its
+    mandatory attributes), or None."""
+    where = f"#{instance.id()} {instance.is_a()}"
+    for index, name, allowed, is_list, is_enumeration, mandatory in _slots(schema, instance.is_a()):
+        if allowed is None and not strict:
+            continue
         try:
             value = instance[index]
         except Exception:  # fewer arguments than declared: the parser left this one out
-            continue
+            value = None
         if value is None:
+            if strict and mandatory:
+                return f"{where}.{name} is empty"
             continue
-        items: Iterable[object] = _flatten(value) if is_list else (value,)
-        if is_list and not isinstance(value, tuple):
-            items = (value,)
+        if allowed is None:
+            continue
+        items: Iterable[object] = _flatten(value) if is_list and isinstance(value, tuple) else (value,)
         for item in items:
-            if not _allowed(schema, item, allowed):
+            if is_enumeration:
+                good = isinstance(item, str) and item.upper() in allowed
+            else:
+                good = isinstance(item, ifcopenshell.entity_instance) and _class_allowed(
+                    schema, item.is_a(), allowed
+                )
+            if not good:
                 if isinstance(item, ifcopenshell.entity_instance):
                     what = f"#{item.id()} {item.is_a()}"
                 else:
                     what = repr(item)[:60]
                 expected = " or ".join(sorted(allowed)[:3]) + (" …" if len(allowed) > 3 else "")
-                return f"#{instance.id()} {instance.is_a()}.{name} holds {what}, not {expected}"
+                return f"{where}.{name} holds {what}, not {expected}"
     return None
 
 
@@ -74,12 +124,6 @@ def _flatten(value: object) -> Iterable[object]:
             yield from _flatten(item)
     else:
         yield value
-
-
-def _allowed(schema: str, value: object, allowed: frozenset[str]) -> bool:
-    if not isinstance(value, ifcopenshell.entity_instance):
-        return False  # text or a number where an instance belongs
-    return _class_allowed(schema, value.is_a(), allowed)
 
 
 @cache
@@ -97,23 +141,31 @@ def _class_allowed(schema: str, name: str, allowed: frozenset[str]) -> bool:
 
 @cache
 def _slots(schema: str, name: str) -> tuple[_Slot, ...]:
-    """The attributes of a class that hold instances, with the classes allowed in each."""
+    """The attributes of a class, with what each may hold where that can be checked cheaply:
+    the classes of instances, the items of an enumeration."""
     declaration = wrapper.schema_by_name(schema).declaration_by_name(name)
     entity = declaration.as_entity()
     if entity is None:
         return ()
-    out = []
+    out: list[_Slot] = []
+    derived = entity.derived()
     for index, attribute in enumerate(entity.all_attributes()):
+        mandatory = not attribute.optional() and not derived[index]  # `*`: derived, written empty
         kind = attribute.type_of_attribute()
         is_list = False
         while (aggregation := kind.as_aggregation_type()) is not None:
             kind, is_list = aggregation.type_of_element(), True
         named = kind.as_named_type()
-        if named is None:
-            continue
-        allowed = _names(named.declared_type())
-        if allowed is not None:
-            out.append((index, attribute.name(), allowed, is_list))
+        allowed, is_enumeration = None, False
+        if named is not None:
+            declared = named.declared_type()
+            enumeration = declared.as_enumeration_type()
+            if enumeration is not None:
+                allowed, is_enumeration = frozenset(i.upper() for i in enumeration.enumeration_items()), True
+            else:
+                allowed = _names(declared)
+        if allowed is not None or mandatory:  # nothing to check on an optional plain value
+            out.append((index, attribute.name(), allowed, is_list, is_enumeration, mandatory))
     return tuple(out)
 
 
