@@ -12,10 +12,12 @@ was given, no traceback, and every report either absent or complete. Anything el
 
 from __future__ import annotations
 
+import faulthandler
 import json
 import multiprocessing
 import os
 import re
+import tempfile
 import traceback
 import zipfile
 from collections.abc import Callable, Sequence
@@ -213,9 +215,16 @@ def _limit_memory() -> None:
         pass
 
 
+def fault_log(pid: int) -> Path:
+    """Where a worker's Python stack goes when a native library kills it (faulthandler)."""
+    return Path(tempfile.gettempdir()) / f"bimcheck-fuzz-fault-{pid}.txt"
+
+
 def serve(connection: Any) -> None:
     """The worker's loop: a case in, an outcome out, until the parent closes the pipe."""
     _limit_memory()
+    # A segmentation fault leaves no exception: the Python stack at that moment is the clue.
+    faulthandler.enable(fault_log(os.getpid()).open("w", encoding="utf-8"))
     import bimcheck.cli  # noqa: F401 - imported once, before the first case is timed
 
     while True:
@@ -262,12 +271,18 @@ class Worker:
         except (EOFError, OSError, BrokenPipeError):
             self._process.join(5)
             code = self._process.exitcode
+            log = fault_log(self._process.pid)
+            stack = log.read_text("utf-8", errors="replace") if log.exists() else ""
             self.close()
-            return _crash("died", f"worker died (exit code {code})", f"died{code}")
+            frames = re.findall(r'File "[^"]*/bimcheck/([^"]+)", line \d+ in (\w+)', stack)
+            where = f"@{Path(frames[0][0]).name}:{frames[0][1]}" if frames else ""  # innermost first
+            return _crash("died", f"worker died (exit code {code})", f"died{code}{where}", code, stack)
         self.close()
         return _crash("hang", f"no answer within the budget of {budget:g} s", "hang")
 
     def close(self) -> None:
+        if self._process is not None:
+            fault_log(self._process.pid).unlink(missing_ok=True)
         if self._connection is not None:
             self._connection.close()
             self._connection = None

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from fuzz.corpus import DEMO_IDS, DEMO_IFC, Case
-from fuzz.harness import CRASH, OK, Worker, classify, ddmin, execute, serve
+from fuzz.harness import CRASH, OK, Worker, classify, ddmin, execute, fault_log, serve
 from fuzz.run import campaign, replay
 
 PLANTED = "planted by the fuzzer's tests"
@@ -49,6 +49,15 @@ def serve_hanging(connection: Any) -> None:
 def serve_dying(connection: Any) -> None:
     connection.recv()
     os._exit(7)  # as a segfault in a C extension ends the process: no exception, no answer
+
+
+def serve_segfaulting(connection: Any) -> None:
+    import ctypes
+    import faulthandler
+
+    faulthandler.enable(fault_log(os.getpid()).open("w", encoding="utf-8"))  # as serve does
+    connection.recv()
+    ctypes.string_at(0)  # reads address 0: SIGSEGV, as a crash in IfcOpenShell's kernel
 
 
 def _demo_case(tmp_path: Path) -> Case:
@@ -130,6 +139,16 @@ def test_a_hanging_worker_is_a_hang_and_a_dying_one_a_crash(tmp_path):
         finally:
             worker.close()
         assert (outcome.verdict, outcome.kind) == (CRASH, kind), outcome.detail
+
+
+def test_a_segfaulting_worker_leaves_its_python_stack_in_the_crash(tmp_path):
+    worker = Worker(serve_segfaulting)
+    try:
+        outcome = worker.run(_demo_case(tmp_path), budget=30)
+    finally:
+        worker.close()
+    assert (outcome.kind, outcome.exit_code) == ("died", -11), outcome.detail
+    assert "serve_segfaulting" in outcome.trace
 
 
 def test_ddmin_finds_the_two_lines_that_fail_together():
