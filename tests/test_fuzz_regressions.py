@@ -134,3 +134,47 @@ def test_an_escaped_character_no_report_can_carry_is_refused_at_its_line(tmp_pat
     assert result.exit_code == 2, result.output
     assert result.stderr.startswith(f"bimcheck: error: {rules}: line 10: character U+")
     assert not (tmp_path / "r.json").exists()
+
+
+# An IDS with comments among the facets (seed 2, iteration 2960, `xml_inject` of
+# `<!-- comment -->` into an official partof case; the XSD allows them between elements): the
+# load ended in "ValueError: Invalid input tag", a comment read as a facet.
+COMMENTED_IDS = """<?xml version="1.0" encoding="UTF-8"?>
+<ids xmlns="http://standards.buildingsmart.org/IDS" xmlns:xs="http://www.w3.org/2001/XMLSchema"
+     xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
+     xsi:schemaLocation="http://standards.buildingsmart.org/IDS http://standards.buildingsmart.org/IDS/1.0/ids.xsd">
+  <info><title>Title</title></info>
+  <specifications>
+    <specification name="S" ifcVersion="IFC4">
+      <applicability minOccurs="1" maxOccurs="unbounded">
+        <!-- a comment --><?a processing-instruction?>
+        <entity><name><simpleValue>IFCWALL</simpleValue></name></entity>
+      </applicability>
+      <requirements>
+        <!-- a comment -->
+        <property dataType="IFCLABEL">
+          <propertySet><simpleValue>Pset_WallCommon</simpleValue></propertySet>
+          <baseName><simpleValue>FireRating</simpleValue></baseName>
+          <value><simpleValue>EI 60</simpleValue></value>
+        </property>
+      </requirements>
+    </specification>
+  </specifications>
+</ids>
+"""
+
+
+def test_comments_in_an_ids_are_not_facets(tmp_path: Path) -> None:
+    from bimcheck.rules.facets import EntityFacet, PropertyFacet
+    from bimcheck.rules.ids import load_ids
+
+    ids = tmp_path / "commented.ids"
+    ids.write_text(COMMENTED_IDS, encoding="utf-8")
+    (requirement,) = load_ids(ids).requirements
+    assert [type(f) for f in requirement.applicability] == [EntityFacet]
+    (facet,) = requirement.requirements
+    assert isinstance(facet, PropertyFacet)
+    assert facet.value is not None
+    assert facet.value.simple == "EI 60"
+    result = CliRunner().invoke(app, ["check", str(ROOT / "samples" / "demo-house.ifc"), "-r", str(ids)])
+    assert result.exit_code in (0, 1), result.output
