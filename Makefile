@@ -11,7 +11,7 @@ DEMO_MODEL := samples/demo-house.ifc
 DEMO_RULES := requirements/se-housing-information.yaml requirements/se-housing-function.yaml samples/demo-house.ids
 DEMO_ARGS  := check $(DEMO_MODEL) $(addprefix -r ,$(DEMO_RULES))
 
-.PHONY: demo test lint typecheck contracts pytest samples clean bench bench-smoke
+.PHONY: demo test lint typecheck contracts pytest samples clean bench bench-smoke fuzz
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -30,8 +30,8 @@ demo: $(STAMP)
 	@echo "reports written to out/demo-house.console.txt and out/demo-house.json"
 
 lint: $(STAMP)
-	$(BIN)/ruff check bimcheck tests samples benchmarks
-	$(BIN)/ruff format --check bimcheck tests samples benchmarks
+	$(BIN)/ruff check bimcheck tests samples benchmarks fuzz
+	$(BIN)/ruff format --check bimcheck tests samples benchmarks fuzz
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -57,6 +57,13 @@ bench: $(STAMP)
 
 bench-smoke: $(STAMP)
 	$(BIN)/python benchmarks/run.py --smoke
+
+# The mutation fuzzer (fuzz/README.md) on demand: FUZZ_ITERATIONS mutants of the samples from
+# FUZZ_SEED, on two workers; crashes and a summary under out/fuzz. CI runs 150 (tests/test_fuzz_smoke.py).
+FUZZ_ITERATIONS ?= 5000
+FUZZ_SEED ?= 1
+fuzz: $(STAMP)
+	$(BIN)/python -m fuzz.run --iterations $(FUZZ_ITERATIONS) --seed $(FUZZ_SEED) --jobs 2 --out out/fuzz
 
 clean:
 	rm -rf $(VENV) out test-artifacts .pytest_cache .mypy_cache .ruff_cache .import_linter_cache

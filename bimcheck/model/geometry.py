@@ -19,6 +19,8 @@ from ifcopenshell import ifcopenshell_wrapper
 from numpy.typing import NDArray
 from shapely.geometry.base import BaseGeometry
 
+from bimcheck.model.references import misplaced_references
+
 if TYPE_CHECKING:
     from bimcheck.model.ifcmodel import Model
 
@@ -344,6 +346,11 @@ class GeometryIndex:
                 self._shapes[element.id()] = Shape(element.id(), error=why)
             else:
                 with_body.append(element)
+        # A reference of the wrong class crashes the kernel's process, not just the element:
+        # such elements are never given to it (model/references.py).
+        for element_id, reason in misplaced_references(self._model.file, with_body).items():
+            self._shapes[element_id] = Shape(element_id, error=reason)
+        with_body = [e for e in with_body if e.id() not in self._shapes]
         if with_body:
             self._iterate(with_body)
 

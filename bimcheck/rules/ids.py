@@ -182,11 +182,13 @@ def _specification(spec: etree._Element, path: Path) -> Requirement:
     assert applicability is not None  # guaranteed by the XSD
     requirements = spec.find("ids:requirements", _NS)
     name = spec.get("name", "")
+    # Comments and processing instructions are children too (their tag is not a string): the
+    # XSD allows them between facets, and one read as a facet ended the load in a ValueError (fuzz).
     return Requirement(
         id=spec.get("identifier") or name,
         title=name,
-        applicability=tuple(_facet(f, applicability=True) for f in applicability),
-        requirements=tuple(_facet(f, applicability=False) for f in requirements)
+        applicability=tuple(_facet(f, applicability=True) for f in applicability if isinstance(f.tag, str)),
+        requirements=tuple(_facet(f, applicability=False) for f in requirements if isinstance(f.tag, str))
         if requirements is not None
         else (),
         cardinality=spec_cardinality(applicability),

@@ -6,12 +6,16 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Context, Decimal, InvalidOperation
 from functools import lru_cache
 
 # IDS 1.0 compares real numbers with a tolerance of 1e-6 relative plus 1e-6 absolute
 # (buildingSMART IDS "tolerance" documentation and the tolerance test cases).
 _EPSILON = Decimal("0.000001")
+# The band's edges are computed exactly: in the default 28 significant digits the 1e-6 of the
+# band around 1e-160 (or its relative part around 1e300) is rounded away and the edge moves
+# (found by tests/test_properties_values.py). 800 digits span the exponents of every double.
+_EXACT = Context(prec=800)
 
 
 @lru_cache(maxsize=4096)
@@ -51,13 +55,13 @@ def to_decimal(value: object) -> Decimal | None:
 
 
 def tolerance(reference: Decimal) -> Decimal:
-    return abs(reference) * _EPSILON + _EPSILON
+    return _EXACT.add(_EXACT.multiply(abs(reference), _EPSILON), _EPSILON)
 
 
 def numbers_equal(observed: Decimal, expected: Decimal) -> bool:
     """IDS equality of real numbers: within the tolerance band of the expected value."""
     band = tolerance(expected)
-    return expected - band <= observed <= expected + band
+    return _EXACT.subtract(expected, band) <= observed <= _EXACT.add(expected, band)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +79,7 @@ def _band(text: str) -> _Band | None:
     reference = to_decimal(text)
     if reference is None:
         return None
-    low, high = reference - tolerance(reference), reference + tolerance(reference)
+    low, high = _EXACT.subtract(reference, tolerance(reference)), _EXACT.add(reference, tolerance(reference))
     return _Band(low, high, float(low), float(high))
 
 

@@ -164,7 +164,7 @@ def _plain(node: Any, loc: Loc, lines: dict[Loc, int]) -> Any:
             key_line = key_node.start_mark.line + 1
             if not isinstance(key_node, ScalarNode) or key_node.tag == f"{_CORE}merge":
                 raise Problems([Issue(key_line, "keys must be plain text (merge keys << are not supported)")])
-            key = str(key_node.value)
+            key = _text(str(key_node.value), key_line)
             if key in out:
                 first = lines[(*loc, key)]
                 raise Problems([Issue(key_line, f"duplicate key {key!r} (first at line {first})")])
@@ -178,10 +178,26 @@ def _plain(node: Any, loc: Loc, lines: dict[Loc, int]) -> Any:
             items.append(_plain(item, (*loc, index), lines))
         return items
     if isinstance(node, ScalarNode) and node.tag in _SCALAR_TAGS:
-        return _scalar(node.tag.removeprefix(_CORE), str(node.value), line)
+        return _scalar(node.tag.removeprefix(_CORE), _text(str(node.value), line), line)
     raise Problems(
         [Issue(line, f"unsupported YAML tag {node.tag}: only text, numbers, booleans, lists and mappings")]
     )
+
+
+# Characters a double-quoted YAML string may write as escapes ("\0", "\uD800") but that no
+# report can carry: XML 1.0 forbids them and UTF-8 cannot encode a lone surrogate (the fuzzer
+# found "\uD800" ending a check in a UnicodeEncodeError). Refused where they are written.
+_UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _text(text: str, line: int) -> str:
+    bad = _UNWRITABLE.search(text)
+    if bad:
+        code = ord(bad.group())
+        raise Problems(
+            [Issue(line, f"character U+{code:04X} is not allowed (an escape no report can carry)")]
+        )
+    return text
 
 
 def _scalar(tag: str, text: str, line: int) -> Any:
