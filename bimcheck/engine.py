@@ -281,20 +281,12 @@ def _finding(facet: Facet, check: Check) -> Finding:
 def _element_result(
     model: Model, element: ifcopenshell.entity_instance, status: Status, findings: tuple[Finding, ...]
 ) -> ElementResult:
-    if element.is_a("IfcRoot"):
-        # Positional reads: GlobalId and Name are attributes 0 and 2 of IfcRoot in every schema.
-        global_id, name = element.get_argument(0), element.get_argument(2)
-    else:
-        global_id, name = None, getattr(element, "Name", None)
-    try:
-        storey = model.storey_name(element)
-    except Exception:  # a broken spatial structure must not lose the element's result
-        storey = None
+    global_id, ifc_class, step_id, name, storey = model.identity(element)
     return ElementResult(
         global_id=global_id,
-        ifc_class=element.is_a(),
-        step_id=element.id(),
-        name=name if isinstance(name, str) else None,
+        ifc_class=ifc_class,
+        step_id=step_id,
+        name=name,
         storey=storey,
         status=status,
         findings=findings,
@@ -303,30 +295,74 @@ def _element_result(
     )
 
 
-def _check_element(
-    model: Model, requirement: Requirement, element: ifcopenshell.entity_instance
-) -> ElementResult:
-    if requirement.cardinality == PROHIBITED:
-        finding = Finding(
-            facet="specification",
-            status=Status.FAIL,
-            reason="prohibited_present",
-            message="element matches a prohibited specification",
-            expected="no element matching: " + "; ".join(requirement.applicability_text()),
-            observed=element.is_a(),
-        )
-        return _element_result(model, element, Status.FAIL, (finding,))
-    try:
-        findings = tuple(_finding(f, f.check(model, element)) for f in requirement.requirements)
-    except Exception as exc:  # one element's bad data must not stop the requirement
-        finding = Finding(
-            facet="engine",
-            status=Status.ERROR,
-            reason="evaluation_error",
-            message=f"could not evaluate: {type(exc).__name__}: {exc}",
-        )
-        return _element_result(model, element, Status.ERROR, (finding,))
-    return _element_result(model, element, _worst(f.status for f in findings), findings)
+class _ElementChecker:
+    """Checks elements against one requirement's facets, sharing identical findings.
+
+    Most elements of a requirement observe one of a few outcomes (the same fire rating, the
+    same missing property); a finding and the element status are made once per distinct
+    outcome of the facets, not once per element.
+    """
+
+    def __init__(self, model: Model, requirement: Requirement) -> None:
+        self._model = model
+        self._requirement = requirement
+        self._facets = requirement.requirements
+        self._outcomes: dict[tuple[object, ...], tuple[tuple[Finding, ...], Status]] = {}
+
+    def __call__(self, element: ifcopenshell.entity_instance) -> ElementResult:
+        model, requirement = self._model, self._requirement
+        if requirement.cardinality == PROHIBITED:
+            finding = Finding(
+                facet="specification",
+                status=Status.FAIL,
+                reason="prohibited_present",
+                message="element matches a prohibited specification",
+                expected="no element matching: " + "; ".join(requirement.applicability_text()),
+                observed=element.is_a(),
+            )
+            return _element_result(model, element, Status.FAIL, (finding,))
+        try:
+            checks = tuple([f.check(model, element) for f in self._facets])
+            outcome = self._outcome(checks)
+        except Exception as exc:  # one element's bad data must not stop the requirement
+            finding = Finding(
+                facet="engine",
+                status=Status.ERROR,
+                reason="evaluation_error",
+                message=f"could not evaluate: {type(exc).__name__}: {exc}",
+            )
+            return _element_result(model, element, Status.ERROR, (finding,))
+        findings, status = outcome
+        return _element_result(model, element, status, findings)
+
+    def _outcome(self, checks: tuple[Check, ...]) -> tuple[tuple[Finding, ...], Status]:
+        key = tuple([_sharing_key(c) for c in checks])
+        try:
+            known = self._outcomes.get(key)
+        except TypeError:  # an unhashable observed value: nothing to share
+            known = None
+            shareable = False
+        else:
+            shareable = True
+        if known is None:
+            findings = tuple(_finding(f, c) for f, c in zip(self._facets, checks, strict=True))
+            known = (findings, _worst(f.status for f in findings))
+            if shareable and len(self._outcomes) < _MAX_OUTCOMES:
+                self._outcomes[key] = known
+        return known
+
+
+def _sharing_key(check: Check) -> object:
+    """A check as a key of equal outcomes: 1, 1.0 and True are equal in Python, not in a report."""
+    value = check.value
+    if value.__class__ is float:
+        return (check, float, repr(value))  # repr tells 0.0 from -0.0
+    return (check, value.__class__)
+
+
+# Distinct outcomes kept per requirement: enough for any repeated outcome, bounded when every
+# element observes its own value (e.g. areas), where sharing gains nothing anyway.
+_MAX_OUTCOMES = 50_000
 
 
 # Element status from its findings: one failure decides; an undecidable finding is never a pass.
@@ -389,7 +425,8 @@ def evaluate(model: Model, requirement: Requirement) -> RequirementResult:
                 status = _worst((status, Status.NOT_EVALUABLE))
                 message = f"{message}; {len(undecided_results)} element(s) of undecided applicability"
         else:
-            elements = tuple(_check_element(model, requirement, e) for e in applicable) + undecided_results
+            check_element = _ElementChecker(model, requirement)
+            elements = tuple([check_element(e) for e in applicable]) + undecided_results
             status, message = _requirement_status(requirement, elements)
             if aggregate is not None:
                 key_figures, figure_status, figure_message = aggregates.evaluate(
