@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import platform
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -181,11 +183,30 @@ def check_model(
     model: Model, requirements: Sequence[Requirement], progress: Progress | None = None
 ) -> list[RequirementResult]:
     out = []
-    for done, requirement in enumerate(requirements, 1):
-        out.append(evaluate(model, requirement))
-        if progress is not None:
-            progress(model.name, requirement.id, done, len(requirements))
+    with _collector_paused():
+        for done, requirement in enumerate(requirements, 1):
+            out.append(evaluate(model, requirement))
+            if progress is not None:
+                progress(model.name, requirement.id, done, len(requirements))
     return out
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector off while a check runs, back to how it was afterwards.
+
+    A check allocates millions of small objects that reference counting frees (results,
+    findings, index entries), and the collector rescanned the ever larger heap of them:
+    a quarter of the checking time on a model of 20 000 walls. Cycles made meanwhile are
+    collected once it is back on.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def select_applicable(model: Model, facets: Sequence[Facet]) -> list[ifcopenshell.entity_instance]:
@@ -202,12 +223,8 @@ def select(
     An element is undecided when no applicability facet excludes it but one of bimcheck's
     own facets (a measure or relation) could not be determined for it.
     """
-    entity = next((f for f in facets if f.kind == "entity"), None)
-    if entity is not None:
-        candidates: Iterable[ifcopenshell.entity_instance] = entity.candidates(model)
-    else:
-        pools = sorted((list(f.candidates(model)) for f in facets), key=len)
-        candidates = pools[0] if pools else []
+    candidates, decided = _broadphase(model, facets)
+    remaining = [f for f in facets if f is not decided]
     selected: dict[int, ifcopenshell.entity_instance] = {}
     undecided: dict[int, tuple[ifcopenshell.entity_instance, Facet, Check]] = {}
     for element in candidates:
@@ -215,7 +232,7 @@ def select(
         if key in selected or key in undecided:
             continue
         unknown: tuple[Facet, Check] | None = None
-        for facet in facets:
+        for facet in remaining:
             check = facet.check(model, element)
             if check.match is Match.PASS:
                 continue
@@ -228,6 +245,34 @@ def select(
             else:
                 undecided[key] = (element, *unknown)
     return [selected[k] for k in sorted(selected)], [undecided[k] for k in sorted(undecided)]
+
+
+def _broadphase(
+    model: Model, facets: Sequence[Facet]
+) -> tuple[Iterable[ifcopenshell.entity_instance], Facet | None]:
+    """The cheapest candidate set, and the facet it already decides (None if it decides none).
+
+    A facet that can list exactly the elements it passes (`matching`) need not be checked
+    again on them.
+    """
+    entity = next((f for f in facets if f.kind == "entity"), None)
+    if entity is not None:
+        exact = _matching(model, entity)
+        if exact is not None:
+            return exact, entity
+        return entity.candidates(model), None
+    pools: list[tuple[list[ifcopenshell.entity_instance], Facet | None]] = []
+    for facet in facets:
+        exact = _matching(model, facet)
+        pools.append((exact, facet) if exact is not None else (list(facet.candidates(model)), None))
+    if not pools:
+        return [], None
+    return min(pools, key=lambda pool: len(pool[0]))
+
+
+def _matching(model: Model, facet: Facet) -> list[ifcopenshell.entity_instance] | None:
+    matching = getattr(facet, "matching", None)  # only some facets can list their matches
+    return None if matching is None else matching(model)
 
 
 @lru_cache(maxsize=4096)  # once per facet, not once per element

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
@@ -115,6 +115,16 @@ class ValueSpec:
     length: int | None = None
     min_length: int | None = None
     max_length: int | None = None
+    # Derived from the fields above, not part of the value: what matches() consults per
+    # element, worked out once (the patterns compiled on first use: an invalid one is
+    # reported by the loaders, not when a value is made).
+    _bounded: bool = field(default=False, init=False, repr=False, compare=False)
+    _lengthy: bool = field(default=False, init=False, repr=False, compare=False)
+    _regexes: tuple[re.Pattern[str], ...] | None = field(default=None, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_bounded", self.has_bounds)
+        object.__setattr__(self, "_lengthy", self.has_length)
 
     @property
     def is_simple(self) -> bool:
@@ -156,11 +166,15 @@ class ValueSpec:
         if self.patterns:
             if not isinstance(value, str):
                 return False
-            if not any(compile_xsd_pattern(p).fullmatch(value) for p in self.patterns):
+            regexes = self._regexes
+            if regexes is None:
+                regexes = tuple(compile_xsd_pattern(p) for p in self.patterns)
+                object.__setattr__(self, "_regexes", regexes)
+            if not any(r.fullmatch(value) for r in regexes):
                 return False
-        if self.has_bounds and not self._within_bounds(value):
+        if self._bounded and not self._within_bounds(value):
             return False
-        if self.has_length:
+        if self._lengthy:
             if not isinstance(value, str):
                 return False
             n = len(value)
