@@ -30,6 +30,9 @@ if TYPE_CHECKING:
 SUPPORTED_SCHEMAS = ("IFC2X3", "IFC4", "IFC4X3")
 _STEP_END = b"END-ISO-10303-21;"
 
+# Facet outcomes kept per model: plenty for shared data, bounded when every element is unique.
+_MAX_OUTCOMES = 200_000
+
 # (GlobalId or None, class, step id, name or None, storey name or None) of an element.
 ElementIdentity = tuple[str | None, str, int, str | None, str | None]
 
@@ -197,6 +200,28 @@ class Model:
             found = (global_id, ifc_class, key, name if isinstance(name, str) else None, storey)
             self._identities[key] = found
         return found
+
+    def recall(self, facet: object, state: object) -> object | None:
+        """What `facet` found on an element in `state`, if remembered (see `remember`)."""
+        found = self._outcomes.get((id(facet), state))
+        # The entry holds the facet itself, so its id cannot pass to another facet meanwhile.
+        if found is not None and found[0] is facet:
+            return found[1]
+        return None
+
+    def remember(self, facet: object, state: object, outcome: object) -> None:
+        """Keep what `facet` found on an element whose relevant data is `state`.
+
+        `state` must be equal for two elements exactly when the facet cannot tell them apart
+        (e.g. the same property sets): elements sharing their type's data then share one
+        check instead of repeating it.
+        """
+        if len(self._outcomes) < _MAX_OUTCOMES:
+            self._outcomes[(id(facet), state)] = (facet, outcome)
+
+    @cached_property
+    def _outcomes(self) -> dict[tuple[int, object], tuple[object, object]]:
+        return {}
 
     @cached_property
     def _identities(self) -> dict[int, ElementIdentity]:

@@ -75,6 +75,9 @@ def _has_value(value: object) -> bool:
 
 
 PropertySets = dict[str, dict[str, Property]]
+# The property sets an element carries itself: (set name, definition), in model order.
+Entries = tuple[tuple[str, ifcopenshell.entity_instance], ...]
+_NONE: Entries = ()
 # A property set member before it is read: the IFC entity, or a Property already made.
 Member = ifcopenshell.entity_instance | Property
 NameFilter = Callable[[str], bool]
@@ -87,8 +90,9 @@ class PropertyIndex:
         self._ifc = ifc
         self._schema = schema
         self._units = units
-        # element id -> (set name, definition) of the sets it carries itself
-        self._own: dict[int, list[tuple[str, ifcopenshell.entity_instance]]] = defaultdict(list)
+        # element id -> (set name, definition) of the sets it carries itself; after indexing,
+        # elements carrying the very same sets share one tuple (see `state`)
+        self._own: dict[int, Entries] = {}
         self._type_of: dict[int, ifcopenshell.entity_instance] = {}
         # set definition id -> its members by name: raw IFC entities until a requirement asks
         # for that very property (a set of twenty properties is read for the one it needs)
@@ -99,7 +103,27 @@ class PropertyIndex:
         self._measure_names: dict[str, str] = {}
         self._index()
 
+    def state(self, element: ifcopenshell.entity_instance) -> tuple[int, int]:
+        """A token equal for two elements exactly when their property sets are the same sets.
+
+        What a property facet finds depends only on these, so its outcome can be shared by
+        every element with the same token (elements sharing their type's sets, say). Valid
+        while this index lives: it is made of the ids of tuples the index keeps.
+        """
+        key = element.id()
+        type_object = self._type_of.get(key)
+        inherited = _NONE if type_object is None else self._own.get(type_object.id(), _NONE)
+        return id(self._own.get(key, _NONE)), id(inherited)
+
     def _index(self) -> None:
+        collected: dict[int, list[tuple[str, ifcopenshell.entity_instance]]] = defaultdict(list)
+        self._collect(collected)
+        shared: dict[tuple[tuple[str, int], ...], Entries] = {}
+        for element_id, entries in collected.items():
+            signature = tuple((name, d.id()) for name, d in entries)
+            self._own[element_id] = shared.setdefault(signature, tuple(entries))
+
+    def _collect(self, own: dict[int, list[tuple[str, ifcopenshell.entity_instance]]]) -> None:
         names: dict[int, str] = {}
 
         def name_of(definition: ifcopenshell.entity_instance) -> str:
@@ -113,14 +137,14 @@ class PropertyIndex:
             definitions = definition if isinstance(definition, tuple) else (definition,)
             entries = [(name_of(d), d) for d in definitions if d is not None]
             for obj in rel.get_argument(_REL_RELATED) or ():
-                self._own[obj.id()].extend(entries)
+                own[obj.id()].extend(entries)
         for rel in self._ifc.by_type("IfcRelDefinesByType"):
             relating = rel.get_argument(_REL_RELATING)
             for obj in rel.get_argument(_REL_RELATED) or ():
                 self._type_of[obj.id()] = relating
         for type_object in self._ifc.by_type("IfcTypeObject"):
             for pset in type_object.HasPropertySets or ():
-                self._own[type_object.id()].append((name_of(pset), pset))
+                own[type_object.id()].append((name_of(pset), pset))
         for cls, owner_attr in (
             ("IfcMaterialProperties", "Material"),
             ("IfcProfileProperties", "ProfileDefinition"),
@@ -132,7 +156,7 @@ class PropertyIndex:
             for props in owners:
                 owner = getattr(props, owner_attr, None)
                 if owner is not None:
-                    self._own[owner.id()].append((name_of(props), props))
+                    own[owner.id()].append((name_of(props), props))
 
     def elements_with_psets(self, wanted: NameFilter | None = None) -> Iterator[ifcopenshell.entity_instance]:
         """Every element with a property set (its own or its type's), optionally a matching one."""

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, ClassVar, Protocol
 
 import ifcopenshell
 
+from bimcheck.model.associations import ClassificationRef, MaterialInfo
 from bimcheck.model.properties import Property, TypedValue
 from bimcheck.model.relations import RELATIONS
 from bimcheck.model.schema import IFC2X3_OCCURRENCE_BY_TYPE
@@ -320,6 +321,15 @@ class ClassificationFacet:
 
     def check(self, model: Model, element: ifcopenshell.entity_instance) -> Check:
         refs = model.classifications.of(element)
+        # Elements with the same classifications share one tuple of them, and one outcome.
+        known = model.recall(self, id(refs))
+        if known is None:
+            known = self._check(refs)
+            model.remember(self, id(refs), known)
+        assert isinstance(known, Check)
+        return known
+
+    def _check(self, refs: tuple[ClassificationRef, ...]) -> Check:
         if not refs:
             return Check(Match.ABSENT, "not_classified", "no classification")
         observed = "; ".join(r.label for r in refs)
@@ -355,6 +365,16 @@ class PropertyFacet:
         return text + (f" = {self.value.describe()}" if self.value is not None else " has a value")
 
     def check(self, model: Model, element: ifcopenshell.entity_instance) -> Check:
+        # Elements with the same property sets (their type's, shared ones) find the same.
+        state = model.properties.state(element)
+        known = model.recall(self, state)
+        if known is None:
+            known = self._check(model, element)
+            model.remember(self, state, known)
+        assert isinstance(known, Check)
+        return known
+
+    def _check(self, model: Model, element: ifcopenshell.entity_instance) -> Check:
         base_name = self.base_name
         psets = model.properties.psets(element, self.property_set.matches_name, base_name.matches_name)
         matched: list[Property] = []
@@ -426,6 +446,15 @@ class MaterialFacet:
 
     def check(self, model: Model, element: ifcopenshell.entity_instance) -> Check:
         info = model.materials.of(element)
+        # Elements of one material association share its MaterialInfo, and one outcome.
+        known = model.recall(self, id(info))
+        if known is None:
+            known = self._check(info)
+            model.remember(self, id(info), known)
+        assert isinstance(known, Check)
+        return known
+
+    def _check(self, info: MaterialInfo | None) -> Check:
         if info is None:
             return Check(Match.ABSENT, "no_material", "no material")
         observed = ", ".join(info.values) or f"unnamed {info.label}"
@@ -473,3 +502,19 @@ class PartOfFacet:
 
     def candidates(self, model: Model) -> Iterable[ifcopenshell.entity_instance]:
         return model.relations.with_parents(self.relations)
+
+    def matching(self, model: Model) -> list[ifcopenshell.entity_instance]:
+        """Exactly the elements the facet passes: the parts of every whole the entity matches.
+
+        Walking down from the few wholes (storeys, say) replaces walking up from each of
+        thousands of parts.
+        """
+        relations = self.relations
+        entity = self.entity
+        wholes = entity.matching(model)
+        if wholes is None:
+            wholes = [w for w in entity.candidates(model) if entity.check(model, w).match is Match.PASS]
+        found: set[int] = set()
+        for whole in wholes:
+            found |= model.relations.parts_of(whole, relations)
+        return [model.file.by_id(i) for i in sorted(found)]
