@@ -377,6 +377,12 @@ class PropertyFacet:
     def _check(self, model: Model, element: ifcopenshell.entity_instance) -> Check:
         base_name = self.base_name
         psets = model.properties.psets(element, self.property_set.matches_name, base_name.matches_name)
+        if len(psets) == 1:
+            (props,) = psets.values()
+            if len(props) == 1:
+                (prop,) = props.values()
+                if len(prop.values) == 1 and prop.kind != "complex" and prop.kind != "reference":
+                    return self._single(prop, prop.values[0])
         matched: list[Property] = []
         missing_in: list[str] = []
         for pset_name, props in psets.items():  # holds only the properties base_name accepts
@@ -426,6 +432,24 @@ class PropertyFacet:
         if failure is not None:
             return Check(Match.FAIL, failure, observed, _json_value(first_value), unit, source)
         return Check(Match.PASS, "ok", observed, _json_value(first_value), unit, source)
+
+    def _single(self, prop: Property, value: TypedValue) -> Check:
+        """The usual case, one set holding the property with one value: what _check would
+        find, without its bookkeeping for several sets and values."""
+        observed = f"{prop.pset}.{prop.name} = {_show(value.value)} ({value.data_type or 'untyped'})"
+        if self.data_type is not None and value.data_type != self.data_type:
+            failure: str | None = "data_type_mismatch"
+        elif prop.is_empty:
+            failure = "empty_value"
+        elif self.value is not None and not self.value.matches(value.value):
+            failure = "value_mismatch"
+        else:
+            failure = None
+        source = f"property: {prop.pset}.{prop.name}"
+        shown = _json_value(value.value)
+        if failure is not None:
+            return Check(Match.FAIL, failure, observed, shown, value.unit, source)
+        return Check(Match.PASS, "ok", observed, shown, value.unit, source)
 
     def candidates(self, model: Model) -> Iterable[ifcopenshell.entity_instance]:
         return model.properties.elements_with_psets(self.property_set.matches_name)
