@@ -121,10 +121,13 @@ class ValueSpec:
     _bounded: bool = field(default=False, init=False, repr=False, compare=False)
     _lengthy: bool = field(default=False, init=False, repr=False, compare=False)
     _regexes: tuple[re.Pattern[str], ...] | None = field(default=None, init=False, repr=False, compare=False)
+    _options: frozenset[str] = field(default=frozenset(), init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_bounded", self.has_bounds)
         object.__setattr__(self, "_lengthy", self.has_length)
+        # A text equals an option exactly when it is one (IDS compares strings as they are).
+        object.__setattr__(self, "_options", frozenset(self.enumeration))
 
     @property
     def is_simple(self) -> bool:
@@ -161,8 +164,12 @@ class ValueSpec:
         """True if an IFC value (str, bool, int, float) satisfies this value, IDS rules."""
         if self.simple is not None:
             return _equals(value, self.simple)
-        if self.enumeration and not any(_equals(value, option) for option in self.enumeration):
-            return False
+        if self.enumeration:
+            if value.__class__ is str:
+                if value not in self._options:
+                    return False
+            elif not any(_equals(value, option) for option in self.enumeration):
+                return False
         if self.patterns:
             if not isinstance(value, str):
                 return False
