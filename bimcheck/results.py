@@ -331,7 +331,19 @@ def _finding_to_dict(f: Finding) -> dict[str, Any]:
     }
 
 
-def _element_to_dict(e: ElementResult) -> dict[str, Any]:
+def _finding_dict(f: Finding, made: dict[int, dict[str, Any]] | None) -> dict[str, Any]:
+    if made is None:
+        return _finding_to_dict(f)
+    found = made.get(id(f))
+    if found is None:
+        found = made[id(f)] = _finding_to_dict(f)
+    return found
+
+
+def _element_to_dict(e: ElementResult, findings: dict[int, dict[str, Any]] | None = None) -> dict[str, Any]:
+    """`findings`, if given, keeps each finding's dict by identity: elements with the same
+    outcome share their Finding objects (the engine makes one per distinct outcome), and
+    the writer then writes one dict as often as it is referenced."""
     return {
         "global_id": e.global_id,
         "ifc_class": e.ifc_class,
@@ -341,7 +353,7 @@ def _element_to_dict(e: ElementResult) -> dict[str, Any]:
         "status": e.status.value,
         "position": None if e.position is None else list(e.position),
         "suppression": _suppression_to_dict(e.suppression),
-        "findings": [_finding_to_dict(f) for f in e.findings],
+        "findings": [_finding_dict(f, findings) for f in e.findings],
     }
 
 
@@ -428,6 +440,7 @@ def _baseline_from_dict(d: Mapping[str, Any] | None) -> BaselineInfo | None:
 
 
 def _requirement_to_dict(r: RequirementResult) -> dict[str, Any]:
+    findings: dict[int, dict[str, Any]] = {}  # alive as long as r, so ids stay unique
     return {
         "id": r.id,
         "title": r.title,
@@ -456,7 +469,7 @@ def _requirement_to_dict(r: RequirementResult) -> dict[str, Any]:
         "counts": r.counts,
         "suppression": _suppression_to_dict(r.suppression),
         "key_figures": [_key_figure_to_dict(k) for k in r.key_figures],
-        "elements": [_element_to_dict(e) for e in r.elements],
+        "elements": [_element_to_dict(e, findings) for e in r.elements],
     }
 
 

@@ -78,6 +78,7 @@ class ClassificationIndex(_Associations):
         self._direct: dict[int, list[ClassificationRef]] = defaultdict(list)
         self._refs: dict[int, ClassificationRef] = {}
         self._cache: dict[int, tuple[ClassificationRef, ...]] = {}
+        self._shared: dict[tuple[int, ...], tuple[ClassificationRef, ...]] = {}
         for obj, item in self.related("IfcRelAssociatesClassification", "RelatingClassification"):
             assert isinstance(item, ifcopenshell.entity_instance)
             self._direct[obj.id()].append(self._ref(item))
@@ -110,7 +111,9 @@ class ClassificationIndex(_Associations):
         if type_object is not None:
             own_systems = {r.system for r in own}
             refs.extend(r for r in self._direct.get(type_object.id(), ()) if r.system not in own_systems)
+        # Equal classifications share one tuple: facets key what they found by its identity.
         result = tuple(refs)
+        result = self._shared.setdefault(tuple(map(id, result)), result)  # refs are kept in _refs
         self._cache[key] = result
         return result
 

@@ -31,6 +31,12 @@ if TYPE_CHECKING:
 SUPPORTED_SCHEMAS = ("IFC2X3", "IFC4", "IFC4X3")
 _STEP_END = b"END-ISO-10303-21;"
 
+# Facet outcomes kept per model: plenty for shared data, bounded when every element is unique.
+_MAX_OUTCOMES = 200_000
+
+# (GlobalId or None, class, step id, name or None, storey name or None) of an element.
+ElementIdentity = tuple[str | None, str, int, str | None, str | None]
+
 # Attribute that names the user-defined type when PredefinedType is USERDEFINED.
 _USERDEFINED_ATTRIBUTES = ("ObjectType", "ElementType", "ProcessType")
 
@@ -176,6 +182,60 @@ class Model:
     @cached_property
     def _storey_names(self) -> dict[int, str | None]:
         return {}
+
+    def identity(self, element: ifcopenshell.entity_instance) -> ElementIdentity:
+        """GlobalId, class, step id, name and storey name of an element, read once per element.
+
+        An element applies to several requirements; reading these five once instead of once
+        per requirement was a tenth of the checking time on element-dense models.
+        """
+        key = element.id()
+        found = self._identities.get(key)
+        if found is None:
+            ifc_class = element.is_a()
+            if ifc_class in self._roots:
+                # Positional reads: GlobalId and Name are attributes 0 and 2 of IfcRoot in every schema.
+                global_id, name = element.get_argument(0), element.get_argument(2)
+            else:
+                global_id, name = None, getattr(element, "Name", None)
+            try:
+                storey = self.storey_name(element)
+            except Exception:  # a broken spatial structure must not lose the element's result
+                storey = None
+            found = (global_id, ifc_class, key, name if isinstance(name, str) else None, storey)
+            self._identities[key] = found
+        return found
+
+    def recall(self, facet: object, state: object) -> object | None:
+        """What `facet` found on an element in `state`, if remembered (see `remember`)."""
+        found = self._outcomes.get((id(facet), state))
+        # The entry holds the facet itself, so its id cannot pass to another facet meanwhile.
+        if found is not None and found[0] is facet:
+            return found[1]
+        return None
+
+    def remember(self, facet: object, state: object, outcome: object) -> None:
+        """Keep what `facet` found on an element whose relevant data is `state`.
+
+        `state` must be equal for two elements exactly when the facet cannot tell them apart
+        (e.g. the same property sets): elements sharing their type's data then share one
+        check instead of repeating it.
+        """
+        if len(self._outcomes) < _MAX_OUTCOMES:
+            self._outcomes[(id(facet), state)] = (facet, outcome)
+
+    @cached_property
+    def _outcomes(self) -> dict[tuple[int, object], tuple[object, object]]:
+        return {}
+
+    @cached_property
+    def _identities(self) -> dict[int, ElementIdentity]:
+        return {}
+
+    @cached_property
+    def _roots(self) -> frozenset[str]:
+        """Proper-case names of IfcRoot and its subtypes (is_a("IfcRoot") costs 1.5 µs a call)."""
+        return frozenset(self.schema.entities[n] for n in self.schema.subtypes("IfcRoot"))
 
 
 def _own_predefined_types(element: ifcopenshell.entity_instance) -> tuple[str, ...]:

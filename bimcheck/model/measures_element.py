@@ -6,6 +6,7 @@ import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import ifcopenshell
@@ -45,6 +46,7 @@ _NOT_IN_OPENING = ("SLIDING",)
 _FIXED = ("FIXEDPANEL",)
 
 
+@lru_cache(maxsize=4096)  # once per property name, not once per element and name
 def _normalised(name: str) -> str:
     return re.sub(r"[\s_\-.]", "", name).casefold()
 

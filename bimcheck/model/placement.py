@@ -26,16 +26,34 @@ class PlacementIndex:
 
     def __init__(self, model: Model) -> None:
         self._scale = model.units.length_scale
+        self._schema = model.schema
         self._transforms: dict[int, Transform | None] = {}
+        self._origins: dict[int, tuple[float, float, float] | None] = {}
+        # class -> position of its ObjectPlacement attribute (None: it has none)
+        self._placement_at: dict[str, int | None] = {}
 
     def origin(self, element: ifcopenshell.entity_instance) -> tuple[float, float, float] | None:
-        placement = getattr(element, "ObjectPlacement", None)
+        key = element.id()
+        if key in self._origins:  # an element failing several requirements is placed once
+            return self._origins[key]
+        found = self._origin(element)
+        self._origins[key] = found
+        return found
+
+    def _origin(self, element: ifcopenshell.entity_instance) -> tuple[float, float, float] | None:
+        cls = element.is_a()
+        if cls not in self._placement_at:
+            info = self._schema.attributes(cls).get("ObjectPlacement")
+            self._placement_at[cls] = None if info is None else info.index
+        at = self._placement_at[cls]
+        placement = None if at is None else element.get_argument(at)
         if placement is None:
             return None
-        transform = self._transform(placement, 0)
-        if transform is not None:
-            point = transform[1]
-        else:  # grid or linear placements: ifcopenshell's general (slower) resolver
+        point = self._leaf_origin(placement)
+        if point is None:
+            transform = self._transform(placement, 0)
+            point = transform[1] if transform is not None else None
+        if point is None:  # grid or linear placements: ifcopenshell's general (slower) resolver
             import ifcopenshell.util.placement
 
             try:
@@ -47,6 +65,31 @@ class PlacementIndex:
             return None
         x, y, z = (round(v * self._scale, 3) for v in point)
         return (x, y, z)
+
+    def _leaf_origin(self, placement: ifcopenshell.entity_instance) -> tuple[float, float, float] | None:
+        """The origin of an element's own local placement: its parent's transform applied to
+        its location, without the rotation that only its children would need (the same
+        arithmetic as composing the full transform). None where this shortcut does not apply."""
+        if placement.is_a() != "IfcLocalPlacement":
+            return None
+        relative = placement.get_argument(1)  # RelativePlacement
+        if relative is None or relative.is_a() not in ("IfcAxis2Placement3D", "IfcAxis2Placement2D"):
+            return None
+        parent = placement.get_argument(0)  # PlacementRelTo
+        base = _IDENTITY if parent is None else self._transform(parent, 1)
+        if base is None:
+            return None
+        location = relative.get_argument(0)  # Location
+        if location is not None and location.is_a() != "IfcCartesianPoint":
+            return None
+        coords = [float(c) for c in location.get_argument(0)] if location is not None else []
+        u = (*coords, 0.0, 0.0, 0.0)[:3]
+        a, t = base
+        return (
+            a[0] * u[0] + a[1] * u[1] + a[2] * u[2] + t[0],
+            a[3] * u[0] + a[4] * u[1] + a[5] * u[2] + t[1],
+            a[6] * u[0] + a[7] * u[1] + a[8] * u[2] + t[2],
+        )
 
     def _transform(self, placement: ifcopenshell.entity_instance, depth: int) -> Transform | None:
         key = placement.id()

@@ -75,6 +75,9 @@ def _has_value(value: object) -> bool:
 
 
 PropertySets = dict[str, dict[str, Property]]
+# The property sets an element carries itself: (set name, definition), in model order.
+Entries = tuple[tuple[str, ifcopenshell.entity_instance], ...]
+_NONE: Entries = ()
 # A property set member before it is read: the IFC entity, or a Property already made.
 Member = ifcopenshell.entity_instance | Property
 NameFilter = Callable[[str], bool]
@@ -87,16 +90,40 @@ class PropertyIndex:
         self._ifc = ifc
         self._schema = schema
         self._units = units
-        # element id -> (set name, definition) of the sets it carries itself
-        self._own: dict[int, list[tuple[str, ifcopenshell.entity_instance]]] = defaultdict(list)
+        # element id -> (set name, definition) of the sets it carries itself; after indexing,
+        # elements carrying the very same sets share one tuple (see `state`)
+        self._own: dict[int, Entries] = {}
         self._type_of: dict[int, ifcopenshell.entity_instance] = {}
         # set definition id -> its members by name: raw IFC entities until a requirement asks
         # for that very property (a set of twenty properties is read for the one it needs)
         self._members: dict[int, dict[str, Member] | None] = {}
-        self._converted: dict[tuple[int, str, bool], Property] = {}
+        self._from_types: dict[tuple[int, str], Property] = {}
+        # Proper-case names of the quantity classes (is_a("IfcPhysicalQuantity") costs 1.5 µs).
+        self._quantity_classes = frozenset(schema.entities[n] for n in schema.subtypes("IfcPhysicalQuantity"))
+        self._measure_names: dict[str, str] = {}
         self._index()
 
+    def state(self, element: ifcopenshell.entity_instance) -> tuple[int, int]:
+        """A token equal for two elements exactly when their property sets are the same sets.
+
+        What a property facet finds depends only on these, so its outcome can be shared by
+        every element with the same token (elements sharing their type's sets, say). Valid
+        while this index lives: it is made of the ids of tuples the index keeps.
+        """
+        key = element.id()
+        type_object = self._type_of.get(key)
+        inherited = _NONE if type_object is None else self._own.get(type_object.id(), _NONE)
+        return id(self._own.get(key, _NONE)), id(inherited)
+
     def _index(self) -> None:
+        collected: dict[int, list[tuple[str, ifcopenshell.entity_instance]]] = defaultdict(list)
+        self._collect(collected)
+        shared: dict[tuple[tuple[str, int], ...], Entries] = {}
+        for element_id, entries in collected.items():
+            signature = tuple((name, d.id()) for name, d in entries)
+            self._own[element_id] = shared.setdefault(signature, tuple(entries))
+
+    def _collect(self, own: dict[int, list[tuple[str, ifcopenshell.entity_instance]]]) -> None:
         names: dict[int, str] = {}
 
         def name_of(definition: ifcopenshell.entity_instance) -> str:
@@ -110,14 +137,14 @@ class PropertyIndex:
             definitions = definition if isinstance(definition, tuple) else (definition,)
             entries = [(name_of(d), d) for d in definitions if d is not None]
             for obj in rel.get_argument(_REL_RELATED) or ():
-                self._own[obj.id()].extend(entries)
+                own[obj.id()].extend(entries)
         for rel in self._ifc.by_type("IfcRelDefinesByType"):
             relating = rel.get_argument(_REL_RELATING)
             for obj in rel.get_argument(_REL_RELATED) or ():
                 self._type_of[obj.id()] = relating
         for type_object in self._ifc.by_type("IfcTypeObject"):
             for pset in type_object.HasPropertySets or ():
-                self._own[type_object.id()].append((name_of(pset), pset))
+                own[type_object.id()].append((name_of(pset), pset))
         for cls, owner_attr in (
             ("IfcMaterialProperties", "Material"),
             ("IfcProfileProperties", "ProfileDefinition"),
@@ -129,7 +156,7 @@ class PropertyIndex:
             for props in owners:
                 owner = getattr(props, owner_attr, None)
                 if owner is not None:
-                    self._own[owner.id()].append((name_of(props), props))
+                    own[owner.id()].append((name_of(props), props))
 
     def elements_with_psets(self, wanted: NameFilter | None = None) -> Iterator[ifcopenshell.entity_instance]:
         """Every element with a property set (its own or its type's), optionally a matching one."""
@@ -161,41 +188,52 @@ class PropertyIndex:
             for name, props in self._sets(type_object.id(), wanted, wanted_property, inherited=True):
                 result[name] = props
         for name, props in self._sets(key, wanted, wanted_property, inherited=False):
-            result.setdefault(name, {}).update(props)
+            if name in result:
+                result[name].update(props)
+            else:
+                result[name] = props
         return result
 
     def _sets(
         self, element_id: int, wanted: NameFilter | None, wanted_property: NameFilter | None, inherited: bool
-    ) -> Iterator[tuple[str, dict[str, Property]]]:
-        for name, definition in self._own.get(element_id, ()):
+    ) -> list[tuple[str, dict[str, Property]]]:
+        entries = self._own.get(element_id)
+        if not entries:
+            return []
+        out = []
+        for name, definition in entries:
             if wanted is not None and not wanted(name):
                 continue
             members = self._members_of(definition)
             if members is None:
                 continue
-            key = definition.id()
-            yield (
-                name,
-                {
-                    prop: self._property_of(key, name, prop, member, inherited)
-                    for prop, member in members.items()
-                    if wanted_property is None or wanted_property(prop)
-                },
-            )
+            props: dict[str, Property] = {}
+            for prop, member in members.items():
+                if wanted_property is not None and not wanted_property(prop):
+                    continue
+                if member.__class__ is not Property:
+                    # Read on first request and kept in place of the IFC entity.
+                    member = self._read(name, prop, member)
+                    members[prop] = member
+                assert isinstance(member, Property)
+                props[prop] = self._inherited(definition, member) if inherited else member
+            out.append((name, props))
+        return out
 
-    def _property_of(self, key: int, pset: str, name: str, member: Member, inherited: bool) -> Property:
-        cache_key = (key, name, inherited)
-        cached = self._converted.get(cache_key)
+    def _read(self, pset: str, name: str, member: Member) -> Property:
+        if isinstance(member, Property):
+            return member
+        cls = member.is_a()
+        if cls in self._quantity_classes:
+            return self._quantity(pset, name, member)
+        return self._property(pset, name, member)
+
+    def _inherited(self, definition: ifcopenshell.entity_instance, prop: Property) -> Property:
+        cache_key = (definition.id(), prop.name)
+        cached = self._from_types.get(cache_key)
         if cached is None:
-            if isinstance(member, Property):
-                cached = member
-            elif member.is_a() in QUANTITY_MEASURES or member.is_a("IfcPhysicalQuantity"):
-                cached = self._quantity(pset, name, member)
-            else:
-                cached = self._property(pset, name, member)
-            if inherited:
-                cached = Property(cached.pset, cached.name, cached.kind, cached.values, True)
-            self._converted[cache_key] = cached
+            cached = Property(prop.pset, prop.name, prop.kind, prop.values, True)
+            self._from_types[cache_key] = cached
         return cached
 
     def _members_of(self, definition: ifcopenshell.entity_instance) -> dict[str, Member] | None:
@@ -223,11 +261,14 @@ class PropertyIndex:
     def _typed(self, wrapped: object, unit: ifcopenshell.entity_instance | None = None) -> TypedValue:
         if isinstance(wrapped, ifcopenshell.entity_instance):
             measure = wrapped.is_a()
+            upper = self._measure_names.get(measure)
+            if upper is None:
+                upper = self._measure_names[measure] = measure.upper()
             raw = wrapped.get_argument(0)
             if isinstance(raw, float):
                 value, symbol = self._units.to_si(measure, raw, unit)
-                return TypedValue(measure.upper(), value, symbol)
-            return TypedValue(measure.upper(), raw)
+                return TypedValue(upper, value, symbol)
+            return TypedValue(upper, raw)
         return TypedValue(None, wrapped)
 
     def _property(self, pset: str, name: str, p: ifcopenshell.entity_instance) -> Property:

@@ -39,6 +39,7 @@ class RelationIndex:
             r: defaultdict(list) for r in RELATIONS
         }
         self._storey: dict[int, ifcopenshell.entity_instance | None] = {}
+        self._children_by: dict[tuple[str, ...], dict[int, list[int]]] = {}
         for relation, cls, whole_attr, parts_attr in _SOURCES:
             table = self._parents[relation]
             whole_at = schema.index_of(cls, whole_attr)
@@ -76,6 +77,39 @@ class RelationIndex:
                 yield parent
                 following.extend(self.parents(parent, relations))
             frontier = following
+
+    def parts_of(
+        self, whole: ifcopenshell.entity_instance, relations: tuple[str, ...] = RELATIONS
+    ) -> set[int]:
+        """Ids of every element `whole` is an ancestor of (itself only through a cycle elsewhere)."""
+        children = self._children(relations)
+        start = whole.id()
+        found: set[int] = set()
+        frontier = children.get(start, [])
+        while frontier:
+            following: list[int] = []
+            for child in frontier:
+                if child in found:
+                    continue
+                found.add(child)
+                following.extend(children.get(child, ()))
+            frontier = following
+        # ancestors() never yields the element itself: a whole is not part of itself even when
+        # a malformed model makes it reachable from itself.
+        found.discard(start)
+        return found
+
+    def _children(self, relations: tuple[str, ...]) -> dict[int, list[int]]:
+        """Parts of every whole through the given relation kinds, by id (built once per set of kinds)."""
+        cached = self._children_by.get(relations)
+        if cached is None:
+            cached = defaultdict(list)
+            for relation in relations:
+                for part, wholes in self._parents[relation].items():
+                    for whole in wholes:
+                        cached[whole.id()].append(part)
+            self._children_by[relations] = cached
+        return cached
 
     def with_parents(self, relations: tuple[str, ...] = RELATIONS) -> Iterator[ifcopenshell.entity_instance]:
         """Elements that are part of something through the given relation kinds."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Context, Decimal, InvalidOperation
 from functools import lru_cache
 
@@ -119,6 +119,19 @@ class ValueSpec:
     length: int | None = None
     min_length: int | None = None
     max_length: int | None = None
+    # Derived from the fields above, not part of the value: what matches() consults per
+    # element, worked out once (the patterns compiled on first use: an invalid one is
+    # reported by the loaders, not when a value is made).
+    _bounded: bool = field(default=False, init=False, repr=False, compare=False)
+    _lengthy: bool = field(default=False, init=False, repr=False, compare=False)
+    _regexes: tuple[re.Pattern[str], ...] | None = field(default=None, init=False, repr=False, compare=False)
+    _options: frozenset[str] = field(default=frozenset(), init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_bounded", self.has_bounds)
+        object.__setattr__(self, "_lengthy", self.has_length)
+        # A text equals an option exactly when it is one (IDS compares strings as they are).
+        object.__setattr__(self, "_options", frozenset(self.enumeration))
 
     @property
     def is_simple(self) -> bool:
@@ -155,16 +168,24 @@ class ValueSpec:
         """True if an IFC value (str, bool, int, float) satisfies this value, IDS rules."""
         if self.simple is not None:
             return _equals(value, self.simple)
-        if self.enumeration and not any(_equals(value, option) for option in self.enumeration):
-            return False
+        if self.enumeration:
+            if value.__class__ is str:
+                if value not in self._options:
+                    return False
+            elif not any(_equals(value, option) for option in self.enumeration):
+                return False
         if self.patterns:
             if not isinstance(value, str):
                 return False
-            if not any(compile_xsd_pattern(p).fullmatch(value) for p in self.patterns):
+            regexes = self._regexes
+            if regexes is None:
+                regexes = tuple(compile_xsd_pattern(p) for p in self.patterns)
+                object.__setattr__(self, "_regexes", regexes)
+            if not any(r.fullmatch(value) for r in regexes):
                 return False
-        if self.has_bounds and not self._within_bounds(value):
+        if self._bounded and not self._within_bounds(value):
             return False
-        if self.has_length:
+        if self._lengthy:
             if not isinstance(value, str):
                 return False
             n = len(value)
