@@ -319,6 +319,7 @@ class GeometryIndex:
         self._uncut: dict[int, Shape] = {}
         self._voided: set[int] | None = None
         self._placements: dict[int, NDArray[np.float64] | None] = {}
+        self._chains: dict[int, NDArray[np.float64]] = {}
         self._derived: dict[tuple[object, ...], object] = {}
 
     def shape(self, element: ifcopenshell.entity_instance) -> Shape:
@@ -395,10 +396,27 @@ class GeometryIndex:
         placement = getattr(element, "ObjectPlacement", None)
         matrix = None
         if placement is not None:
-            matrix = np.array(ifcopenshell.util.placement.get_local_placement(placement), dtype=float)
+            matrix = np.array(self._local_placement(placement), dtype=float)
             matrix[:3, 3] *= self._model.units.length_scale
             matrix.flags.writeable = False  # shared by every caller
         self._placements[key] = matrix
+        return matrix
+
+    def _local_placement(self, placement: ifcopenshell.entity_instance) -> NDArray[np.float64]:
+        """ifcopenshell.util.placement.get_local_placement, the same products in the same order,
+        with the matrix of every placement in a chain kept: elements share their storey's."""
+        key = placement.id()
+        matrix = self._chains.get(key)
+        if matrix is None:
+            if not placement.is_a("IfcLocalPlacement"):
+                matrix = ifcopenshell.util.placement.get_local_placement(placement)
+            else:
+                parent = placement.PlacementRelTo
+                base = np.eye(4) if parent is None else self._local_placement(parent)
+                matrix = np.dot(
+                    base, ifcopenshell.util.placement.get_axis2placement(placement.RelativePlacement)
+                )
+            self._chains[key] = matrix
         return matrix
 
     def _iterate(

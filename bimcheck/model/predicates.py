@@ -354,6 +354,7 @@ def door_frame(model: Model, door: ifcopenshell.entity_instance) -> Frame | str:
 
     def compute() -> Frame | str:
         prefetch_around(model, door)
+        _prefetch_host_openings(model, door.is_a())
         shape = body(model, door)
         if isinstance(shape, str):
             return shape
@@ -373,6 +374,22 @@ def door_frame(model: Model, door: ifcopenshell.entity_instance) -> Frame | str:
         return Frame(x_axis, u0, u1, v0, v1)
 
     return model.geometry.derived(("door frame", door.id()), compute)
+
+
+def _prefetch_host_openings(model: Model, cls: str) -> None:
+    """Compute in one kernel pass the openings of the walls every door of a class stands in:
+    `_footprint_within` looks at them wall by wall, and each pass has a fixed start-up cost."""
+
+    def compute() -> bool:
+        openings: list[ifcopenshell.entity_instance] = []
+        for door in model.by_class(cls):
+            for host in model.relations.ancestors(door, (VOIDS_FILLS,)):
+                if not host.is_a("IfcOpeningElement") and model.geometry.voided(host):
+                    openings.extend(rel.RelatedOpeningElement for rel in host.HasOpenings)
+        model.geometry.prefetch(openings)
+        return True
+
+    model.geometry.derived(("host openings", cls), compute)
 
 
 def _wall_faces(model: Model, door: ifcopenshell.entity_instance, frame: Frame) -> tuple[float, float]:
