@@ -492,15 +492,19 @@ def passage_faces(
     """Where a space's floor meets its doors and its door-high openings without a door."""
     storey = model.relations.storey(space)
     key = storey.id() if storey is not None else None
-    doors = [e for e in _by_storey(model).get(key, ()) if e.is_a("IfcDoor")]
-    openings = [
-        o
-        for o in model.by_class_with_subtypes("IfcOpeningElement")
-        if not getattr(o, "HasFillings", None) and (model.relations.storey(o) or storey) == storey
-    ]
-    model.geometry.prefetch(doors + openings)
+
+    def compute() -> list[ifcopenshell.entity_instance]:
+        doors = [e for e in _by_storey(model).get(key, ()) if e.is_a("IfcDoor")]
+        openings = [
+            o
+            for o in model.by_class_with_subtypes("IfcOpeningElement")
+            if not getattr(o, "HasFillings", None) and (model.relations.storey(o) or storey) == storey
+        ]
+        model.geometry.prefetch(doors + openings)
+        return doors + openings
+
     faces = []
-    for element in doors + openings:
+    for element in model.geometry.derived(("passages", key), compute):
         shape = model.geometry.shape(element)
         if not shape.ok or abs(shape.zmin - floor_z) > _DOOR_LEVEL or shape.zmax - shape.zmin < _DOOR_HEIGHT:
             continue
