@@ -258,3 +258,23 @@ def test_an_uncut_body_keeps_its_openings_filled_and_elements_without_share_thei
     assert uncut.volume == pytest.approx(2.0)
     assert cut.volume == pytest.approx(2.0 - 0.378)
     assert model.geometry.uncut(plain) is model.geometry.shape(plain)
+
+
+def test_walls_with_openings_are_cut_in_batches_of_their_type() -> None:
+    g = GeometryBuilder()
+    kinds = [
+        ifcopenshell.api.run("root.create_entity", g.file, ifc_class="IfcWallType", name=n) for n in "AB"
+    ]
+    walls = []
+    for k, kind in enumerate([*kinds, kinds[0]]):
+        wall = g.wall(f"Vägg {k}", (0, 3 * k), (4, 3 * k))
+        g.door(f"Dörr {k}", wall, at=1.0)
+        ifcopenshell.api.run("type.assign_type", g.file, related_objects=[wall], relating_type=kind)
+        walls.append(wall)
+    plain = g.wall("Utan öppning", (0, 9), (4, 9))
+    model = g.model()
+    assert model.geometry.shape(walls[0]).ok
+    # the walls of type A with openings were cut together; type B and the plain wall were not asked for
+    assert {walls[0].id(), walls[2].id()} <= set(model.geometry._shapes)
+    assert walls[1].id() not in model.geometry._shapes
+    assert plain.id() not in model.geometry._shapes

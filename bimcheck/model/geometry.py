@@ -326,10 +326,22 @@ class GeometryIndex:
         key = element.id()
         cached = self._shapes.get(key)
         if cached is None:
-            batch = [e for e in self._model.by_class(element.is_a()) if e.id() not in self._shapes]
-            self.prefetch(batch or [element])
+            self.prefetch(self._batch(element) or [element])
             cached = self._shapes[key]
         return cached
+
+    def _batch(self, element: ifcopenshell.entity_instance) -> list[ifcopenshell.entity_instance]:
+        """The elements computed together with one: those of its class not computed yet.
+
+        For an element with openings, only those of its class and type that have openings
+        too: cutting openings costs many times a body without, and requirements select
+        elements by what their type says (load-bearing walls, not the partitions beside them).
+        """
+        batch = [e for e in self._model.by_class(element.is_a()) if e.id() not in self._shapes]
+        if self.voided(element):
+            kind = self._model.type_of(element)
+            batch = [e for e in batch if self.voided(e) and self._model.type_of(e) == kind]
+        return batch
 
     def shapes(self, elements: Iterable[ifcopenshell.entity_instance]) -> list[Shape]:
         """Shapes of several elements, the missing ones computed in one pass."""
