@@ -187,7 +187,10 @@ def library(
     values["geometric_s"] = sum(r["seconds"] for r in per_requirement if r["geometric"])
     values["non_geometric_s"] = sum(r["seconds"] for r in per_requirement if not r["geometric"])
     if ids_out is not None:
-        shapes = opened["model"].geometry._shapes if opened["model"] is not None else {}
+        # Bodies computed with their openings left in count as computed elements too: the
+        # iterator they are compared with computes them the plain way, openings cut.
+        index = opened["model"].geometry if opened["model"] is not None else None
+        shapes = {**index._shapes, **index._uncut} if index is not None else {}
         ifc = opened["model"].file if opened["model"] is not None else None
         computed = [i for i in sorted(shapes) if ifc is not None and ifc.by_id(i).Representation is not None]
         Path(ids_out).write_text(json.dumps(computed), encoding="utf-8")

@@ -196,9 +196,9 @@ def test_shapes_are_computed_once_per_class_batch(monkeypatch: pytest.MonkeyPatc
     batches: list[int] = []
     iterate = GeometryIndex._iterate
 
-    def counting(self: GeometryIndex, elements: list[object]) -> None:
+    def counting(self: GeometryIndex, elements: list[object], *args: object) -> None:
         batches.append(len(elements))
-        iterate(self, elements)  # type: ignore[arg-type]
+        iterate(self, elements, *args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(GeometryIndex, "_iterate", counting)
     first = model.geometry.shape(rooms[0])
@@ -243,3 +243,38 @@ def test_solids_touching_face_to_face_are_each_closed_and_their_volumes_add_up()
     shape = g.model().geometry.shape(element)
     assert shape.is_closed
     assert shape.volume == pytest.approx(2.0)
+
+
+def test_an_uncut_body_keeps_its_openings_filled_and_elements_without_share_their_shape() -> None:
+    g = GeometryBuilder()
+    wall = g.wall("Vägg", (0, 0), (4, 0), thickness=0.2, height=2.5)
+    g.door("Dörr", wall, at=1.0, width=0.9, height=2.1)
+    plain = g.wall("Vägg 2", (0, 3), (4, 3), thickness=0.2, height=2.5)
+    model = g.model()
+    uncut, cut = model.geometry.uncut(wall), model.geometry.shape(wall)
+    assert model.geometry.voided(wall)
+    assert not model.geometry.voided(plain)
+    # 4 × 0.2 × 2.5 = 2.0 m³ whole; the opening takes 0.9 × 0.2 × 2.1 = 0.378 m³
+    assert uncut.volume == pytest.approx(2.0)
+    assert cut.volume == pytest.approx(2.0 - 0.378)
+    assert model.geometry.uncut(plain) is model.geometry.shape(plain)
+
+
+def test_walls_with_openings_are_cut_in_batches_of_their_type() -> None:
+    g = GeometryBuilder()
+    kinds = [
+        ifcopenshell.api.run("root.create_entity", g.file, ifc_class="IfcWallType", name=n) for n in "AB"
+    ]
+    walls = []
+    for k, kind in enumerate([*kinds, kinds[0]]):
+        wall = g.wall(f"Vägg {k}", (0, 3 * k), (4, 3 * k))
+        g.door(f"Dörr {k}", wall, at=1.0)
+        ifcopenshell.api.run("type.assign_type", g.file, related_objects=[wall], relating_type=kind)
+        walls.append(wall)
+    plain = g.wall("Utan öppning", (0, 9), (4, 9))
+    model = g.model()
+    assert model.geometry.shape(walls[0]).ok
+    # the walls of type A with openings were cut together; type B and the plain wall were not asked for
+    assert {walls[0].id(), walls[2].id()} <= set(model.geometry._shapes)
+    assert walls[1].id() not in model.geometry._shapes
+    assert plain.id() not in model.geometry._shapes

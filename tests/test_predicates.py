@@ -248,3 +248,41 @@ def test_the_zone_is_as_wide_as_the_door_not_its_trim() -> None:
     bare.OverallWidth = None  # without a declared width the body's extent is the door's width
     g2.wall("Sidovägg", (2.1, 0.1), (2.1, 3.0))
     assert g2.model().measures.get(bare, "door_free_depth").value == pytest.approx(0.0)
+
+
+def test_a_door_opposite_opens_the_far_wall_the_zone_reaches_its_leaf() -> None:
+    # Walls are first tried with their openings left in (faster); the far wall then overlaps
+    # the zone and must be cut: through its door opening the zone reaches the door leaf.
+    g = GeometryBuilder()
+    wall = g.wall("Mellanvägg", (0, 0), (4, 0))
+    door = g.door("Dörr", wall, at=1.0, width=0.9)  # x 1.0–1.9
+    far = g.wall("Bortre vägg", (0, -1.6), (4, -1.6))  # faces at 1.5 and 1.7 m from the axis
+    opposite = g.door("Mittemot", far, at=1.0, width=0.9)  # a 0.1 m leaf centred in the far wall
+    g.furniture("Bord", rectangle(0.5, 0.9, 2.5, 1.5), height=0.75)  # 0.9 − 0.1 = 0.8 m on the other side
+    model = g.model()
+    measured = model.measures.get(door, "door_free_depth")
+    # towards the far wall: the leaf's face at 1.6 − 0.05 = 1.55 m, less the wall face 0.1 m = 1.45 m
+    assert "(0.800 m / 1.450 m" in (measured.source or "")
+    assert "limited by IfcFurniture" in (measured.source or "")
+    assert model.measures.get(opposite, "door_free_depth").value == pytest.approx(1.45, abs=1e-6)
+
+
+def test_a_wall_footprint_from_its_uncut_body_is_the_cut_one_where_it_is_used() -> None:
+    from bimcheck.model.predicates import _footprint_within
+
+    g = GeometryBuilder()
+    wall = g.wall("Vägg", (0, 0), (4, 0))  # 2.5 m high
+    g.door("Dörr", wall, at=1.0, width=0.9)  # 2.1 m high: the lintel keeps the footprint whole
+    through = g.wall("Genomgång", (0, 3), (4, 3))
+    g.door("Passage", through, at=1.0, width=0.9, height=2.5)  # cut through the whole height
+    model = g.model()
+    region = shapely.box(0.5, -1, 2.5, 4)
+    lintel = _footprint_within(model, wall, region)
+    assert lintel is not None
+    assert wall.id() not in model.geometry._shapes  # found without cutting the wall
+    cut = model.geometry.shapes([wall])[0].footprint
+    assert lintel.symmetric_difference(cut).intersection(region).area == pytest.approx(0, abs=1e-9)
+    gap = _footprint_within(model, through, region)
+    assert gap is not None
+    # the passage removes 0.9 × 0.2 m of the 4 × 0.2 m footprint
+    assert gap.intersection(region).area == pytest.approx((2.0 - 0.9) * 0.2, abs=1e-6)

@@ -317,16 +317,33 @@ class GeometryIndex:
             threads or int(os.environ.get("BIMCHECK_GEOMETRY_THREADS") or 0) or os.cpu_count() or 1
         )
         self._shapes: dict[int, Shape] = {}
+        # Bodies of voided elements with their openings left in (see `uncut`).
+        self._uncut: dict[int, Shape] = {}
+        self._voided: set[int] | None = None
+        self._placements: dict[int, NDArray[np.float64] | None] = {}
+        self._chains: dict[int, NDArray[np.float64]] = {}
         self._derived: dict[tuple[object, ...], object] = {}
 
     def shape(self, element: ifcopenshell.entity_instance) -> Shape:
         key = element.id()
         cached = self._shapes.get(key)
         if cached is None:
-            batch = [e for e in self._model.by_class(element.is_a()) if e.id() not in self._shapes]
-            self.prefetch(batch or [element])
+            self.prefetch(self._batch(element) or [element])
             cached = self._shapes[key]
         return cached
+
+    def _batch(self, element: ifcopenshell.entity_instance) -> list[ifcopenshell.entity_instance]:
+        """The elements computed together with one: those of its class not computed yet.
+
+        For an element with openings, only those of its class and type that have openings
+        too: cutting openings costs many times a body without, and requirements select
+        elements by what their type says (load-bearing walls, not the partitions beside them).
+        """
+        batch = [e for e in self._model.by_class(element.is_a()) if e.id() not in self._shapes]
+        if self.voided(element):
+            kind = self._model.type_of(element)
+            batch = [e for e in batch if self.voided(e) and self._model.type_of(e) == kind]
+        return batch
 
     def shapes(self, elements: Iterable[ifcopenshell.entity_instance]) -> list[Shape]:
         """Shapes of several elements, the missing ones computed in one pass."""
@@ -336,23 +353,56 @@ class GeometryIndex:
 
     def prefetch(self, elements: list[ifcopenshell.entity_instance]) -> None:
         """Compute the shapes of elements not computed yet, in one multi-threaded pass."""
-        wanted = {e.id(): e for e in elements if e.id() not in self._shapes}
+        self._compute(elements, self._shapes, openings=True)
+
+    def voided(self, element: ifcopenshell.entity_instance) -> bool:
+        """Whether openings are cut out of the element (IfcRelVoidsElement)."""
+        if self._voided is None:
+            self._voided = {
+                rel.RelatingBuildingElement.id()
+                for rel in self._model.file.by_type("IfcRelVoidsElement")
+                if rel.RelatingBuildingElement is not None
+            }
+        return element.id() in self._voided
+
+    def uncut(self, element: ifcopenshell.entity_instance) -> Shape:
+        """The element's body before its openings are cut out; its shape when it has none."""
+        return self.uncut_shapes([element])[0]
+
+    def uncut_shapes(self, elements: Iterable[ifcopenshell.entity_instance]) -> list[Shape]:
+        """Bodies before openings are cut out, the missing ones computed in one pass.
+
+        Cutting openings is most of the kernel's work on a wall (boolean subtraction of
+        solids whose faces are flush with the wall's), and a body with its openings left in
+        contains the cut one: a test it fails, the cut body fails too. Elements without
+        openings share their shape with `shape`.
+        """
+        wanted = list(elements)
+        voided = [e for e in wanted if self.voided(e)]
+        self._compute(voided, self._uncut, openings=False)
+        self.prefetch([e for e in wanted if not self.voided(e)])
+        return [(self._uncut if self.voided(e) else self._shapes)[e.id()] for e in wanted]
+
+    def _compute(
+        self, elements: list[ifcopenshell.entity_instance], store: dict[int, Shape], openings: bool
+    ) -> None:
+        wanted = {e.id(): e for e in elements if e.id() not in store}
         with_body = []
         suspects = self.derived(("suspect geometry",), lambda: suspect_geometry(self._model.file))
         for element in wanted.values():
             if getattr(element, "Representation", None) is None:
-                self._shapes[element.id()] = Shape(element.id(), error="has no geometric representation")
+                store[element.id()] = Shape(element.id(), error="has no geometric representation")
             elif suspects and (why := _suspect_part(self._model.file, element, suspects)) is not None:
-                self._shapes[element.id()] = Shape(element.id(), error=why)
+                store[element.id()] = Shape(element.id(), error=why)
             else:
                 with_body.append(element)
         # A reference of the wrong class crashes the kernel's process, not just the element:
         # such elements are never given to it (model/references.py).
         for element_id, reason in misplaced_references(self._model.file, with_body).items():
-            self._shapes[element_id] = Shape(element_id, error=reason)
-        with_body = [e for e in with_body if e.id() not in self._shapes]
+            store[element_id] = Shape(element_id, error=reason)
+        with_body = [e for e in with_body if e.id() not in store]
         if with_body:
-            self._iterate(with_body)
+            self._iterate(with_body, store, openings)
 
     def derived(self, key: tuple[object, ...], compute: Callable[[], T]) -> T:
         """A value computed from shapes (a free floor plan, a band plan), kept with the model."""
@@ -362,41 +412,64 @@ class GeometryIndex:
 
     def placement(self, element: ifcopenshell.entity_instance) -> NDArray[np.float64] | None:
         """The element's placement as a 4×4 matrix in world metres, or None without one."""
+        key = element.id()
+        if key in self._placements:
+            return self._placements[key]
         placement = getattr(element, "ObjectPlacement", None)
-        if placement is None:
-            return None
-        matrix = np.array(ifcopenshell.util.placement.get_local_placement(placement), dtype=float)
-        matrix[:3, 3] *= self._model.units.length_scale
+        matrix = None
+        if placement is not None:
+            matrix = np.array(self._local_placement(placement), dtype=float)
+            matrix[:3, 3] *= self._model.units.length_scale
+            matrix.flags.writeable = False  # shared by every caller
+        self._placements[key] = matrix
         return matrix
 
-    def _iterate(self, elements: list[ifcopenshell.entity_instance]) -> None:
+    def _local_placement(self, placement: ifcopenshell.entity_instance) -> NDArray[np.float64]:
+        """ifcopenshell.util.placement.get_local_placement, the same products in the same order,
+        with the matrix of every placement in a chain kept: elements share their storey's."""
+        key = placement.id()
+        matrix = self._chains.get(key)
+        if matrix is None:
+            if not placement.is_a("IfcLocalPlacement"):
+                matrix = ifcopenshell.util.placement.get_local_placement(placement)
+            else:
+                parent = placement.PlacementRelTo
+                base = np.eye(4) if parent is None else self._local_placement(parent)
+                matrix = np.dot(
+                    base, ifcopenshell.util.placement.get_axis2placement(placement.RelativePlacement)
+                )
+            self._chains[key] = matrix
+        return matrix
+
+    def _iterate(
+        self, elements: list[ifcopenshell.entity_instance], store: dict[int, Shape], openings: bool
+    ) -> None:
         settings = ifcopenshell.geom.settings()
         settings.set("use-world-coords", True)
         settings.set("weld-vertices", False)
+        settings.set("disable-opening-subtractions", not openings)
         ifcopenshell_wrapper.get_log()  # start from an empty log, to read this pass's errors
         try:
             iterator = ifcopenshell.geom.iterator(settings, self._model.file, self._threads, include=elements)
             if iterator.initialize():
                 while True:
-                    self._store(iterator.get())
+                    self._store(iterator.get(), store)
                     if not iterator.next():
                         break
         except Exception as exc:  # the kernel failed for the batch: isolate the element(s) at fault
             if len(elements) > 1:
                 middle = len(elements) // 2
                 for half in (elements[:middle], elements[middle:]):
-                    self._iterate([e for e in half if e.id() not in self._shapes])
+                    self._iterate([e for e in half if e.id() not in store], store, openings)
                 return
-            self._shapes.setdefault(
-                elements[0].id(), Shape(elements[0].id(), error=f"geometry failed: {exc}")
-            )
+            store.setdefault(elements[0].id(), Shape(elements[0].id(), error=f"geometry failed: {exc}"))
         log = _log_messages(ifcopenshell_wrapper.get_log())
         for element in elements:
-            if element.id() not in self._shapes:
+            if element.id() not in store:
                 reason = _failure_reason(element, log)
-                self._shapes[element.id()] = Shape(element.id(), error=reason)
+                store[element.id()] = Shape(element.id(), error=reason)
 
-    def _store(self, produced: object) -> None:
+    def _store(self, produced: object, store: dict[int, Shape]) -> None:
         element_id = int(produced.id)  # type: ignore[attr-defined]
         try:
             geometry = produced.geometry  # type: ignore[attr-defined]
@@ -412,7 +485,7 @@ class GeometryIndex:
             if len(face_transparency) != len(faces):
                 face_transparency = np.full(len(faces), np.nan)
         except Exception as exc:  # an unexpected result for one element must not lose the batch
-            self._shapes[element_id] = Shape(element_id, error=f"geometry could not be read: {exc}")
+            store[element_id] = Shape(element_id, error=f"geometry could not be read: {exc}")
             return
         shape = Shape(element_id, vertices, faces, None, items, face_transparency)
         if not len(faces) or not np.isfinite(vertices).all():
@@ -421,7 +494,7 @@ class GeometryIndex:
             tri = shape.triangles
             if not (np.abs(np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0])) > 1e-12).any():
                 shape.error = "degenerate geometry: every face has zero area"
-        self._shapes[element_id] = shape
+        store[element_id] = shape
 
 
 def _transparency(material: object) -> float:

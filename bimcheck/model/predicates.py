@@ -13,7 +13,7 @@ import shapely
 import shapely.affinity
 from shapely.geometry.base import BaseGeometry
 
-from bimcheck.model.geometry import difference, intersection, union
+from bimcheck.model.geometry import Shape, difference, intersection, union
 from bimcheck.model.measures import GEOMETRY, Measured, measure
 from bimcheck.model.measures_element import (
     LENGTH,
@@ -147,15 +147,18 @@ def _by_storey(model: Model) -> dict[int | None, list[ifcopenshell.entity_instan
 
 
 def _storey_below(model: Model, storey: ifcopenshell.entity_instance) -> ifcopenshell.entity_instance | None:
-    level = storey_height(model, storey)
-    if level is None:
-        return None
-    below = []
-    for other in model.by_class_with_subtypes("IfcBuildingStorey"):
-        other_level = storey_height(model, other)
-        if other_level is not None and other_level[0] < level[0] - 1e-6:
-            below.append((other_level[0], other.id(), other))
-    return max(below)[2] if below else None
+    def compute() -> ifcopenshell.entity_instance | None:
+        level = storey_height(model, storey)
+        if level is None:
+            return None
+        below = []
+        for other in model.by_class_with_subtypes("IfcBuildingStorey"):
+            other_level = storey_height(model, other)
+            if other_level is not None and other_level[0] < level[0] - 1e-6:
+                below.append((other_level[0], other.id(), other))
+        return max(below)[2] if below else None
+
+    return model.geometry.derived(("storey below", storey.id()), compute)
 
 
 def obstacle_candidates(
@@ -174,41 +177,103 @@ def obstacle_candidates(
     return [e for key in keys for e in table.get(key, ())]
 
 
+@dataclass(frozen=True, slots=True)
+class Obstacles:
+    """What may stand on the floors of a storey, with their bodies (openings left in) and
+    their extents as one array, so an area is tested against all of them at once."""
+
+    elements: list[ifcopenshell.entity_instance]
+    shapes: list[Shape]
+    # x0, y0, x1, y1, z0, z1 per element; NaN for a body that failed (never filtered out)
+    extents: np.ndarray
+
+
+def obstacles_around(model: Model, element: ifcopenshell.entity_instance) -> Obstacles:
+    """The obstacle candidates of an element's floor (`obstacle_candidates`), kept per storey."""
+    storey = model.relations.storey(element)
+
+    def compute() -> Obstacles:
+        elements = obstacle_candidates(model, element)
+        shapes = model.geometry.uncut_shapes(elements)
+        extents = np.full((len(shapes), 6), np.nan)
+        for row, shape in enumerate(shapes):
+            if shape.ok:
+                extents[row] = (*shape.bounds, shape.zmin, shape.zmax)
+        return Obstacles(elements, shapes, extents)
+
+    return model.geometry.derived(("obstacles", storey.id() if storey is not None else None), compute)
+
+
 def obstacles_over(
     model: Model,
     area: BaseGeometry,
     band: tuple[float, float],
-    candidates: list[ifcopenshell.entity_instance],
+    candidates: Obstacles,
     exclude: set[int],
 ) -> tuple[list[tuple[ifcopenshell.entity_instance, BaseGeometry]], str | None]:
     """The candidates' plans within the height band that overlap an area, and the reason the
-    result cannot be trusted (a candidate near the area whose geometry failed), if any."""
+    result cannot be trusted (a candidate near the area whose geometry failed), if any.
+
+    Elements with openings (walls) are tried first with their openings left in, which the
+    kernel computes many times faster: a body that does not reach the area with its
+    openings in does not reach it with them cut out. Only those that do are cut.
+    """
+    geometry = model.geometry
     x0, y0, x1, y1 = area.bounds
-    shapes = model.geometry.shapes(candidates)
+    e = candidates.extents
+    # NaN rows (failed bodies) compare False everywhere and stay: they are judged one by one.
+    apart = (e[:, 0] > x1) | (e[:, 2] < x0) | (e[:, 1] > y1) | (e[:, 3] < y0)
+    apart |= (e[:, 5] <= band[0]) | (e[:, 4] >= band[1])
+    rows = [int(row) for row in np.flatnonzero(~apart)]
+    kept = [(candidates.elements[row], candidates.shapes[row]) for row in rows]
+    kept = [(element, shape) for element, shape in kept if element.id() not in exclude]
     near = area.buffer(0.5)
+    first = [_plan_over(model, element, shape, area, band, near) for element, shape in kept]
+    to_cut = [
+        e for (e, _), result in zip(kept, first, strict=True) if result is not None and geometry.voided(e)
+    ]
+    cut = dict(zip((e.id() for e in to_cut), geometry.shapes(to_cut), strict=True))
     found = []
-    for element, shape in zip(candidates, shapes, strict=True):
-        if element.id() in exclude:
-            continue
-        if not shape.ok:
-            if getattr(element, "Representation", None) is None:
-                continue  # nothing physical was modelled
-            placement = model.geometry.placement(element)
-            if placement is not None and near.contains(shapely.Point(placement[0, 3], placement[1, 3])):
-                label = f"{element.is_a()} {getattr(element, 'GlobalId', element.id())}"
-                return [], f"the geometry of {label} standing there is unusable: {shape.error}"
-            continue
-        bx0, by0, bx1, by1 = shape.bounds
-        if bx0 > x1 or bx1 < x0 or by0 > y1 or by1 < y0:
-            continue
-        if shape.zmax <= band[0] or shape.zmin >= band[1]:
-            continue
-        if not area.intersects(shapely.box(bx0, by0, bx1, by1)):
-            continue  # beside an L-shaped room, within its bounding box only
-        plan = shape.plan_between(*band)
-        if not plan.is_empty and intersection(plan, area).area > _TOUCHING:
-            found.append((element, plan))
+    for (element, _), result in zip(kept, first, strict=True):
+        if element.id() in cut:
+            result = _plan_over(model, element, cut[element.id()], area, band, near)
+        if isinstance(result, str):
+            return [], result
+        if result is not None:
+            found.append((element, result))
     return found, None
+
+
+def _plan_over(
+    model: Model,
+    element: ifcopenshell.entity_instance,
+    shape: Shape,
+    area: BaseGeometry,
+    band: tuple[float, float],
+    near: BaseGeometry,
+) -> BaseGeometry | str | None:
+    """An element's plan within the band when it overlaps the area, why its geometry cannot be
+    trusted there (it failed and the element is placed near the area), or None."""
+    if not shape.ok:
+        if getattr(element, "Representation", None) is None:
+            return None  # nothing physical was modelled
+        placement = model.geometry.placement(element)
+        if placement is not None and near.contains(shapely.Point(placement[0, 3], placement[1, 3])):
+            label = f"{element.is_a()} {getattr(element, 'GlobalId', element.id())}"
+            return f"the geometry of {label} standing there is unusable: {shape.error}"
+        return None
+    x0, y0, x1, y1 = area.bounds
+    bx0, by0, bx1, by1 = shape.bounds
+    if bx0 > x1 or bx1 < x0 or by0 > y1 or by1 < y0:
+        return None
+    if shape.zmax <= band[0] or shape.zmin >= band[1]:
+        return None
+    if not area.intersects(shapely.box(bx0, by0, bx1, by1)):
+        return None  # beside an L-shaped room, within its bounding box only
+    plan = shape.plan_between(*band)
+    if plan.is_empty or intersection(plan, area).area <= _TOUCHING:
+        return None
+    return plan
 
 
 def prefetch_around(model: Model, element: ifcopenshell.entity_instance) -> None:
@@ -219,7 +284,7 @@ def prefetch_around(model: Model, element: ifcopenshell.entity_instance) -> None
     key = ("prefetched", element.is_a(), storey.id() if storey is not None else None)
 
     def compute() -> bool:
-        model.geometry.prefetch(model.by_class(element.is_a()) + obstacle_candidates(model, element))
+        model.geometry.uncut_shapes(model.by_class(element.is_a()) + obstacle_candidates(model, element))
         return True
 
     model.geometry.derived(key, compute)
@@ -237,9 +302,7 @@ def free_floor(
         if isinstance(floor, str):
             return floor
         band = (floor.z + heights[0], floor.z + heights[1])
-        found, problem = obstacles_over(
-            model, floor.plan, band, obstacle_candidates(model, space), {space.id()}
-        )
+        found, problem = obstacles_over(model, floor.plan, band, obstacles_around(model, space), {space.id()})
         if problem is not None:
             return problem
         free = difference(floor.plan, union([plan for _, plan in found])) if found else floor.plan
@@ -291,6 +354,7 @@ def door_frame(model: Model, door: ifcopenshell.entity_instance) -> Frame | str:
 
     def compute() -> Frame | str:
         prefetch_around(model, door)
+        _prefetch_host_openings(model, door.is_a())
         shape = body(model, door)
         if isinstance(shape, str):
             return shape
@@ -312,6 +376,22 @@ def door_frame(model: Model, door: ifcopenshell.entity_instance) -> Frame | str:
     return model.geometry.derived(("door frame", door.id()), compute)
 
 
+def _prefetch_host_openings(model: Model, cls: str) -> None:
+    """Compute in one kernel pass the openings of the walls every door of a class stands in:
+    `_footprint_within` looks at them wall by wall, and each pass has a fixed start-up cost."""
+
+    def compute() -> bool:
+        openings: list[ifcopenshell.entity_instance] = []
+        for door in model.by_class(cls):
+            for host in model.relations.ancestors(door, (VOIDS_FILLS,)):
+                if not host.is_a("IfcOpeningElement") and model.geometry.voided(host):
+                    openings.extend(rel.RelatedOpeningElement for rel in host.HasOpenings)
+        model.geometry.prefetch(openings)
+        return True
+
+    model.geometry.derived(("host openings", cls), compute)
+
+
 def _wall_faces(model: Model, door: ifcopenshell.entity_instance, frame: Frame) -> tuple[float, float]:
     """The faces of the wall a door stands in, as v coordinates in the door's frame.
 
@@ -324,15 +404,66 @@ def _wall_faces(model: Model, door: ifcopenshell.entity_instance, frame: Frame) 
     for host in model.relations.ancestors(door, (VOIDS_FILLS,)):
         if host.is_a("IfcOpeningElement"):
             continue
-        shape = model.geometry.shape(host)
-        if shape.ok:
-            parts.append(intersection(frame.to_frame(shape.footprint), strip))
+        footprint = _footprint_within(model, host, frame.to_world(strip))
+        if footprint is not None:
+            parts.append(intersection(frame.to_frame(footprint), strip))
     centre = shapely.Point((frame.u0 + frame.u1) / 2, middle)
     for piece in polygons(union(parts)):
         if piece.distance(centre) < 1e-6:
             _, v0, _, v1 = piece.bounds
             return float(v0), float(v1)
     return frame.v0, frame.v1
+
+
+def _footprint_within(
+    model: Model, element: ifcopenshell.entity_instance, region: BaseGeometry
+) -> BaseGeometry | None:
+    """The element's footprint, right within a plan region, or None without usable geometry.
+
+    An opening removes part of the footprint only where it cuts through the element's whole
+    height; a door's opening leaves the lintel above it. So the body with its openings left in
+    (many times faster to compute) gives the same footprint there, unless it is cut at every
+    height that no opening reaching into the region spans.
+    """
+    geometry = model.geometry
+    if geometry.voided(element):
+        uncut = geometry.uncut(element)
+        if uncut.ok and _openings_keep_footprint(model, element, uncut, region):
+            return uncut.footprint
+        cut = geometry.shapes([element])[0]  # this one only: cutting every wall is what is saved
+    else:
+        cut = geometry.shape(element)
+    return cut.footprint if cut.ok else None
+
+
+def _openings_keep_footprint(
+    model: Model, element: ifcopenshell.entity_instance, uncut: Shape, region: BaseGeometry
+) -> bool:
+    """Whether cutting the element's openings leaves its footprint within a region unchanged.
+
+    A point of the footprint stays when the body has material there at a height outside
+    every opening over that point: the uncut body's section at a height no opening reaching
+    into the region spans must cover the openings' footprints.
+    """
+    openings = [rel.RelatedOpeningElement for rel in getattr(element, "HasOpenings", None) or ()]
+    shapes = model.geometry.shapes(openings)
+    if not all(shape.ok for shape in shapes):
+        return False  # an opening whose extent is unknown may cut anywhere
+    inside = [shape for shape in shapes if region.intersects(shapely.box(*shape.bounds))]
+    if not inside:
+        return True
+    spans = sorted((shape.zmin, shape.zmax) for shape in inside)
+    gaps, top = [], uncut.zmin
+    for low, high in spans:
+        gaps.append((low - top, top, low))
+        top = max(top, high)
+    gaps.append((uncut.zmax - top, top, uncut.zmax))
+    size, low, high = max(gaps)
+    if size <= 2 * _FLUSH:
+        return False
+    cut_zone = intersection(union([shape.footprint for shape in inside]), region)
+    uncovered = difference(intersection(cut_zone, uncut.footprint), uncut.section((low + high) / 2))
+    return bool(uncovered.area <= _TOUCHING)
 
 
 def _opening_frame(model: Model, opening: ifcopenshell.entity_instance) -> Frame | None:
@@ -361,15 +492,19 @@ def passage_faces(
     """Where a space's floor meets its doors and its door-high openings without a door."""
     storey = model.relations.storey(space)
     key = storey.id() if storey is not None else None
-    doors = [e for e in _by_storey(model).get(key, ()) if e.is_a("IfcDoor")]
-    openings = [
-        o
-        for o in model.by_class_with_subtypes("IfcOpeningElement")
-        if not getattr(o, "HasFillings", None) and (model.relations.storey(o) or storey) == storey
-    ]
-    model.geometry.prefetch(doors + openings)
+
+    def compute() -> list[ifcopenshell.entity_instance]:
+        doors = [e for e in _by_storey(model).get(key, ()) if e.is_a("IfcDoor")]
+        openings = [
+            o
+            for o in model.by_class_with_subtypes("IfcOpeningElement")
+            if not getattr(o, "HasFillings", None) and (model.relations.storey(o) or storey) == storey
+        ]
+        model.geometry.prefetch(doors + openings)
+        return doors + openings
+
     faces = []
-    for element in doors + openings:
+    for element in model.geometry.derived(("passages", key), compute):
         shape = model.geometry.shape(element)
         if not shape.ok or abs(shape.zmin - floor_z) > _DOOR_LEVEL or shape.zmax - shape.zmin < _DOOR_HEIGHT:
             continue
@@ -474,7 +609,7 @@ def door_free_depth(
     area = frame.to_world(union(list(zones.values())))
     floor_z = model.geometry.shape(door).zmin
     band = (floor_z + heights[0], floor_z + heights[1])
-    found, problem = obstacles_over(model, area, band, obstacle_candidates(model, door), {door.id()})
+    found, problem = obstacles_over(model, area, band, obstacles_around(model, door), {door.id()})
     if problem is not None:
         return Measured.unknown(problem, LENGTH)
     depths: dict[str, float] = {}
