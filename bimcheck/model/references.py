@@ -37,6 +37,10 @@ _READ_FOR_EVERY_ELEMENT = (
     "IfcStyledItem",
     "IfcMaterialDefinitionRepresentation",
 )
+# Of these, the ones whose mandatory attributes must be filled too (a unit without a unit type):
+# real models leave some empty on relationships, types and owner histories, never on units and
+# contexts, which the kernel trusts.
+_STRICT = ("IfcNamedUnit", "IfcDerivedUnit", "IfcRepresentationContext")
 
 
 def misplaced_references(
@@ -47,12 +51,12 @@ def misplaced_references(
     schema = ifc.schema_identifier
     checked: dict[int, str | None] = {}  # instances shared by elements (contexts, placements) once
 
-    def first_problem(roots: Iterable[ifcopenshell.entity_instance], strict: bool = False) -> str | None:
+    def first_problem(roots: Iterable[ifcopenshell.entity_instance]) -> str | None:
         for root in roots:
             for instance in ifc.traverse(root):
                 key = instance.id()
                 if key not in checked:
-                    checked[key] = _problem(schema, instance, strict)
+                    checked[key] = _problem(schema, instance)
                 if checked[key]:
                     return f"malformed model: {checked[key]}"
         return None
@@ -60,11 +64,9 @@ def misplaced_references(
     elements = list(elements)
     if not elements:
         return {}
-    # Strict here (a mandatory attribute left empty is a problem too): real models leave some
-    # empty on relationships and types, never on units and contexts, which the kernel trusts.
-    shared = first_problem(
-        (i for name in _READ_FOR_EVERY_ELEMENT for i in _instances(ifc, name)), strict=True
-    )
+    strict = (_problem(schema, i, strict=True) for name in _STRICT for i in _instances(ifc, name))
+    shared = next((f"malformed model: {p}" for p in strict if p), None)
+    shared = shared or first_problem(i for name in _READ_FOR_EVERY_ELEMENT for i in _instances(ifc, name))
     if shared:
         return {element.id(): shared for element in elements}
     out = {}
