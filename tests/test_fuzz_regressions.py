@@ -79,7 +79,7 @@ def test_the_element_the_kernel_is_not_given_says_why(name: str, monkeypatch: py
 
     given: list[int] = []
     monkeypatch.setattr(
-        GeometryIndex, "_iterate", lambda self, elements: given.extend(e.id() for e in elements)
+        GeometryIndex, "_iterate", lambda self, elements, *_: given.extend(e.id() for e in elements)
     )
     model = open_model(DATA / name)
     index = model.geometry

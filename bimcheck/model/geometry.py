@@ -320,6 +320,7 @@ class GeometryIndex:
         # Bodies of voided elements with their openings left in (see `uncut`).
         self._uncut: dict[int, Shape] = {}
         self._voided: set[int] | None = None
+        self._references_checked: dict[int, str | None] = {}  # model/references.py, per instance
         self._placements: dict[int, NDArray[np.float64] | None] = {}
         self._chains: dict[int, NDArray[np.float64]] = {}
         self._derived: dict[tuple[object, ...], object] = {}
@@ -388,18 +389,22 @@ class GeometryIndex:
     ) -> None:
         wanted = {e.id(): e for e in elements if e.id() not in store}
         with_body = []
-        suspects = self.derived(("suspect geometry",), lambda: suspect_geometry(self._model.file))
         for element in wanted.values():
             if getattr(element, "Representation", None) is None:
                 store[element.id()] = Shape(element.id(), error="has no geometric representation")
-            elif suspects and (why := _suspect_part(self._model.file, element, suspects)) is not None:
-                store[element.id()] = Shape(element.id(), error=why)
             else:
                 with_body.append(element)
         # A reference of the wrong class crashes the kernel's process, not just the element:
-        # such elements are never given to it (model/references.py).
-        for element_id, reason in misplaced_references(self._model.file, with_body).items():
+        # such elements are never given to it (model/references.py). Checked first, as its
+        # reason is the more precise one when the suspect scan below finds the same instance.
+        misplaced = misplaced_references(self._model.file, with_body, self._references_checked)
+        for element_id, reason in misplaced.items():
             store[element_id] = Shape(element_id, error=reason)
+        suspects = self.derived(("suspect geometry",), lambda: suspect_geometry(self._model.file))
+        if suspects:
+            for element in with_body:
+                if element.id() not in store and (why := _suspect_part(self._model.file, element, suspects)):
+                    store[element.id()] = Shape(element.id(), error=why)
         with_body = [e for e in with_body if e.id() not in store]
         if with_body:
             self._iterate(with_body, store, openings)
@@ -554,19 +559,31 @@ def suspect_geometry(ifc: ifcopenshell.file) -> dict[int, str]:
     (usually none: the scan costs a few µs per point, only when geometry is asked for)."""
     suspects = {}
     far = f"has a coordinate beyond ±{_FAR:g} or not a number (the geometry kernel would drop it)"
+    # A malformed instance (a point whose coordinates are text, a polyline through the project)
+    # is suspect too: what the scan cannot read, the kernel cannot be trusted with either.
+    malformed = "is malformed (its attributes are not what the schema declares)"
     for point in ifc.by_type("IfcCartesianPoint"):
-        if not all(abs(c) < _FAR for c in point.Coordinates):  # NaN fails the comparison too
-            suspects[point.id()] = far
+        try:
+            if not all(abs(c) < _FAR for c in point.Coordinates):  # NaN fails the comparison too
+                suspects[point.id()] = far
+        except (TypeError, AttributeError):
+            suspects[point.id()] = malformed
     if ifc.schema != "IFC2X3":
         for points in ifc.by_type("IfcCartesianPointList"):
-            if not (np.abs(np.asarray(points.CoordList, dtype=float)) < _FAR).all():
-                suspects[points.id()] = far
+            try:
+                if not (np.abs(np.asarray(points.CoordList, dtype=float)) < _FAR).all():
+                    suspects[points.id()] = far
+            except (TypeError, ValueError, AttributeError):
+                suspects[points.id()] = malformed
     for profile in ifc.by_type("IfcArbitraryClosedProfileDef"):
-        curve = profile.OuterCurve
-        if curve.is_a("IfcPolyline") and not any(p.id() in suspects for p in curve.Points):
-            outline = [tuple(p.Coordinates[:2]) for p in curve.Points]
-            if len(outline) >= 4 and not shapely.Polygon(outline).is_valid:
-                suspects[profile.id()] = "is a profile whose outline crosses itself"
+        try:
+            curve = profile.OuterCurve
+            if curve.is_a("IfcPolyline") and not any(p.id() in suspects for p in curve.Points):
+                outline = [tuple(p.Coordinates[:2]) for p in curve.Points]
+                if len(outline) >= 4 and not shapely.Polygon(outline).is_valid:
+                    suspects[profile.id()] = "is a profile whose outline crosses itself"
+        except (TypeError, ValueError, AttributeError):
+            suspects[profile.id()] = malformed
     return suspects
 
 

@@ -44,12 +44,18 @@ _STRICT = ("IfcNamedUnit", "IfcDerivedUnit", "IfcRepresentationContext")
 
 
 def misplaced_references(
-    ifc: ifcopenshell.file, elements: Iterable[ifcopenshell.entity_instance]
+    ifc: ifcopenshell.file,
+    elements: Iterable[ifcopenshell.entity_instance],
+    checked: dict[int, str | None] | None = None,
 ) -> dict[int, str]:
     """Element id -> why its geometry must not be processed (a reference of the wrong class),
-    for the elements whose geometry reaches one (all of them, if what every element needs has one)."""
+    for the elements whose geometry reaches one (all of them, if what every element needs has one).
+
+    `checked` remembers each instance's verdict; pass the same dict for every call on a model,
+    so instances shared by elements (contexts, placements, types) are checked once, not per pass."""
     schema = ifc.schema_identifier
-    checked: dict[int, str | None] = {}  # instances shared by elements (contexts, placements) once
+    if checked is None:
+        checked = {}
 
     def first_problem(roots: Iterable[ifcopenshell.entity_instance]) -> str | None:
         for root in roots:
