@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -397,20 +397,23 @@ def _step_number(data: bytes, rng: random.Random) -> tuple[bytes, str] | None:
     return _splice(data, m.start(), m.end(), new), f"{m.group(0).decode()} -> {new.decode()}"
 
 
-def _step_string(data: bytes, rng: random.Random) -> tuple[bytes, str] | None:
-    m = _pick_match(_STRING, data, rng)
-    if m is None:
-        return None
-    new = rng.choice(_STRINGS)
-    return _splice(data, m.start(), m.end(), new), f"{_short(m.group(0))} -> {_short(new)}"
+def _substitution(
+    pattern: re.Pattern[bytes], choices: Sequence[bytes]
+) -> Callable[[bytes, random.Random], tuple[bytes, str] | None]:
+    """A mutation that replaces one match of `pattern` with one of `choices`."""
+
+    def mutation(data: bytes, rng: random.Random) -> tuple[bytes, str] | None:
+        m = _pick_match(pattern, data, rng)
+        if m is None:
+            return None
+        new = rng.choice(choices)
+        return _splice(data, m.start(), m.end(), new), f"{_short(m.group(0))} -> {_short(new)}"
+
+    return mutation
 
 
-def _step_enum(data: bytes, rng: random.Random) -> tuple[bytes, str] | None:
-    m = _pick_match(_ENUM, data, rng)
-    if m is None:
-        return None
-    new = rng.choice(_ENUMS)
-    return _splice(data, m.start(), m.end(), new), f"{m.group(0).decode()} -> {new.decode()}"
+_step_string = _substitution(_STRING, _STRINGS)
+_step_enum = _substitution(_ENUM, _ENUMS)
 
 
 def _step_typed_value(data: bytes, rng: random.Random) -> tuple[bytes, str] | None:
