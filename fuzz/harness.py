@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import bimcheck
 from fuzz.corpus import Case
 
 OK, CRASH = "ok", "crash"
@@ -58,10 +59,20 @@ def _crash(kind: str, detail: str, signature: str, exit_code: int | None = None,
 _TRACEBACK = re.compile(r"Traceback \(most recent call last\)|^\s+File \".*\", line \d+", re.MULTILINE)
 
 
+# The package's own folder: a clone may itself be called bimcheck/, and its tests/ and fuzz/
+# frames must not count as bimcheck's.
+_PACKAGE = str(Path(bimcheck.__file__).resolve().parent)
+
+
+def _ours(filename: str) -> bool:
+    """Whether a traceback frame's file is part of the bimcheck package."""
+    return str(Path(filename).resolve()).startswith(_PACKAGE + os.sep)
+
+
 def signature_of(error: BaseException) -> str:
     """Exception type and the innermost bimcheck frame (file:function), else the innermost frame."""
     frames = traceback.extract_tb(error.__traceback__)
-    ours = [f for f in frames if "/bimcheck/" in f.filename.replace("\\", "/")]
+    ours = [f for f in frames if _ours(f.filename)]
     chosen = ours or frames
     where = f"{Path(chosen[-1].filename).name}:{chosen[-1].name}" if chosen else "?"
     return f"{type(error).__name__}@{where}"
@@ -274,7 +285,7 @@ class Worker:
             log = fault_log(self._process.pid)
             stack = log.read_text("utf-8", errors="replace") if log.exists() else ""
             self.close()
-            frames = re.findall(r'File "[^"]*/bimcheck/([^"]+)", line \d+ in (\w+)', stack)
+            frames = [f for f in re.findall(r'File "([^"]+)", line \d+ in (\w+)', stack) if _ours(f[0])]
             where = f"@{Path(frames[0][0]).name}:{frames[0][1]}" if frames else ""  # innermost first
             return _crash("died", f"worker died (exit code {code})", f"died{code}{where}", code, stack)
         self.close()
