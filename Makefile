@@ -50,7 +50,7 @@ samples: $(STAMP)
 	$(MAKE) --no-print-directory demo >/dev/null
 	cp out/demo-house.console.txt out/demo-house.json samples/expected/
 
-# The benchmark suite (benchmarks/README.md): the full run takes about half an hour on two cores and
+# The benchmark suite (benchmarks/README.md): the full run takes about twenty minutes on two cores and
 # writes benchmarks/results/latest-full.md; the smoke run measures everything once on tiny models.
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py

@@ -3,7 +3,7 @@
 Usage: .venv/bin/python benchmarks/run.py [--smoke] [--repeat K] [--only SECTION ...]
                                           [--out DIR] [--work DIR] [--shared DIR] [--jobs N]
 
-`make bench` runs the full suite (about half an hour on two cores); `make bench-smoke` runs every
+`make bench` runs the full suite (about twenty minutes on two cores); `make bench-smoke` runs every
 measurement once on tiny models, in seconds, to show that each path still works (CI runs it
 through tests/test_benchmarks_smoke.py and never reads its times). Each measurement runs in
 a fresh process (benchmarks/measure.py), K times, alternating between the tools compared, and
