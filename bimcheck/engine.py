@@ -17,6 +17,7 @@ import ifcopenshell
 from bimcheck import __version__
 from bimcheck.errors import InputError
 from bimcheck.model.ifcmodel import Model, open_model, peek_model
+from bimcheck.model.references import malformed_near, malformed_relationship
 from bimcheck.model.schema import resolve_schema
 from bimcheck.results import (
     ElementResult,
@@ -370,11 +371,13 @@ class _ElementChecker:
             checks = tuple([f.check(model, element) for f in self._facets])
             outcome = self._outcome(checks)
         except Exception as exc:  # one element's bad data must not stop the requirement
+            # Name the malformed instance when there is one: the exception's own text is Python's.
+            why = malformed_near(model.file, element) or f"{type(exc).__name__}: {exc}"
             finding = Finding(
                 facet="engine",
                 status=Status.ERROR,
                 reason="evaluation_error",
-                message=f"could not evaluate: {type(exc).__name__}: {exc}",
+                message=f"could not evaluate: {why}",
             )
             return _element_result(model, element, Status.ERROR, (finding,))
         findings, status = outcome
@@ -480,9 +483,8 @@ def evaluate(model: Model, requirement: Requirement) -> RequirementResult:
                 status = _worst((status, figure_status))
                 message = "; ".join(m for m in (message, figure_message) if m)
     except Exception as exc:
-        return _result(
-            model, requirement, Status.ERROR, (), 0, f"could not evaluate: {type(exc).__name__}: {exc}", notes
-        )
+        why = malformed_relationship(model.file) or f"{type(exc).__name__}: {exc}"
+        return _result(model, requirement, Status.ERROR, (), 0, f"could not evaluate: {why}", notes)
     return _result(model, requirement, status, elements, len(applicable), message, notes, key_figures)
 
 

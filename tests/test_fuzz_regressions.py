@@ -178,3 +178,62 @@ def test_comments_in_an_ids_are_not_facets(tmp_path: Path) -> None:
     assert facet.value.simple == "EI 60"
     result = CliRunner().invoke(app, ["check", str(ROOT / "samples" / "demo-house.ifc"), "-r", str(ids)])
     assert result.exit_code in (0, 1), result.output
+
+
+# A relationship with a reference of the wrong class: the property set relation of the demo
+# house's first property set, made to point at a text (the shape of the fuzzer's mutants that
+# ended element checks in "AttributeError: 'str' object has no attribute 'id'").
+_PSET_RELATION = "#159=IFCRELDEFINESBYPROPERTIES('1NvH9erZmGv1tz6H1ntF$b',#2877,$,$,(#157),#158);"
+
+
+def _malformed_relationship_model(tmp_path: Path) -> Path:
+    text = (ROOT / "samples" / "demo-house.ifc").read_text(encoding="ascii")
+    assert _PSET_RELATION in text, "the demo house changed: pick another property set relation"
+    model = tmp_path / "pset-relation-to-text.ifc"
+    model.write_text(text.replace(_PSET_RELATION, _PSET_RELATION.replace(",#158);", ",'text');")))
+    return model
+
+
+def _error_messages(report: Path) -> set[str]:
+    data = json.loads(report.read_text(encoding="utf-8"))
+    # A requirement that could not be evaluated at all says so itself; one whose elements could
+    # not be, in their findings.
+    messages = {r["message"] for r in data["requirements"] if r["message"].startswith("could not evaluate")}
+    for requirement in data["requirements"]:
+        for element in requirement.get("elements", []):
+            messages |= {f["message"] for f in element["findings"] if f["reason"] == "evaluation_error"}
+    return messages
+
+
+def test_an_evaluation_error_names_the_malformed_relationship_not_pythons_exception(tmp_path: Path) -> None:
+    model = _malformed_relationship_model(tmp_path)
+    report = tmp_path / "report.json"
+    rules = ["-r", str(ROOT / "samples" / "demo-house.ids"), "-r", str(ROOT / "requirements")]
+    done = CliRunner().invoke(app, ["check", str(model), *rules, "-o", f"json:{report}"])
+    assert done.exit_code == 1, done.output
+    # Expected text written from the edit above: relation #159, its attribute, what it holds.
+    named = (
+        "could not evaluate: malformed model: #159 IfcRelDefinesByProperties.RelatingPropertyDefinition "
+        "holds 'text', not IfcPropertySetDefinition or IfcPropertySetDefinitionSet"
+    )
+    assert _error_messages(report) == {named}
+
+
+def test_an_evaluation_error_on_a_sound_model_keeps_the_exceptions_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The control: on the unedited model nothing is malformed, so a failure of bimcheck's own
+    # (planted here) is reported as it is, not blamed on the model.
+    from bimcheck.rules import facets
+
+    def broken(*_: object) -> object:
+        raise ZeroDivisionError("planted")
+
+    monkeypatch.setattr(facets.PropertyFacet, "check", broken)
+    report = tmp_path / "report.json"
+    ids = str(ROOT / "samples" / "demo-house.ids")
+    done = CliRunner().invoke(
+        app, ["check", str(ROOT / "samples" / "demo-house.ifc"), "-r", ids, "-o", f"json:{report}"]
+    )
+    assert done.exit_code == 1, done.output
+    assert _error_messages(report) == {"could not evaluate: ZeroDivisionError: planted"}

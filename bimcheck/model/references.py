@@ -13,6 +13,7 @@ a full schema validation costs seconds on a real model and real models have harm
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable
 from functools import cache
 
@@ -82,6 +83,46 @@ def misplaced_references(
         if problem:
             out[element.id()] = problem
     return out
+
+
+def malformed_near(ifc: ifcopenshell.file, element: ifcopenshell.entity_instance) -> str | None:
+    """What is malformed in an element's own references or in a relationship naming it, or None.
+
+    Asked only after evaluating the element raised: a reference of the wrong class (a property
+    set relation whose related objects hold a placement) ends deep in Python with a message like
+    "'str' object has no attribute 'id'" that a supplier cannot act on; this names the instance."""
+    schema = ifc.schema_identifier
+    try:
+        own = misplaced_references(ifc, [element]).get(element.id())
+        if own:
+            return own
+        for relation in ifc.get_inverse(element):
+            problem = _problem(schema, relation)
+            if problem:
+                return f"malformed model: {problem}"
+    except Exception:  # the data is too broken to say more; the caller keeps its own message
+        return None
+    return malformed_relationship(ifc)
+
+
+def malformed_relationship(ifc: ifcopenshell.file) -> str | None:
+    """The first relationship in the model with a reference of the wrong class, or None.
+
+    Indexes of properties, types and containment are built from every relationship at once,
+    so one malformed relationship fails every element and requirement that reads them: asked
+    only after an evaluation raised, and found once per file."""
+    if ifc not in _RELATIONSHIP_PROBLEMS:
+        try:
+            schema = ifc.schema_identifier
+            found = (_problem(schema, r) for r in _instances(ifc, "IfcRelationship"))
+            _RELATIONSHIP_PROBLEMS[ifc] = next((p for p in found if p), None)
+        except Exception:  # too broken to say more; the caller keeps its own message
+            _RELATIONSHIP_PROBLEMS[ifc] = None
+    problem = _RELATIONSHIP_PROBLEMS[ifc]
+    return f"malformed model: {problem}" if problem else None
+
+
+_RELATIONSHIP_PROBLEMS: weakref.WeakKeyDictionary[ifcopenshell.file, str | None] = weakref.WeakKeyDictionary()
 
 
 def _instances(ifc: ifcopenshell.file, name: str) -> list[ifcopenshell.entity_instance]:
