@@ -14,8 +14,9 @@ from enum import StrEnum
 from typing import Any
 
 # 1.1: key_figures, status "manual"; 1.2: floor plans; 1.3: element position, IfcProject GUID;
-# 1.4: status "suppressed", suppressions and the baseline that made them
-SCHEMA_VERSION = "1.4"
+# 1.4: status "suppressed", suppressions and the baseline that made them; 1.5: a floor plan's
+# undrawn elements (on the storey, but without usable geometry)
+SCHEMA_VERSION = "1.5"
 
 
 class Status(StrEnum):
@@ -279,6 +280,16 @@ class PlanItem:
 
 
 @dataclass(frozen=True, slots=True)
+class UndrawnItem:
+    """An element of a storey left off its plan because its geometry is unusable, and why."""
+
+    ifc_class: str
+    reason: str
+    global_id: str | None = None
+    name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class FloorPlan:
     """The plan of one storey of one model, for drawing findings where they are."""
 
@@ -286,6 +297,8 @@ class FloorPlan:
     storey: str
     elevation: float | None
     items: tuple[PlanItem, ...]
+    # Said on the plan, so that a missing wall is not read as a wall that is not there.
+    undrawn: tuple[UndrawnItem, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -559,6 +572,10 @@ def run_to_dict(run: RunResult) -> dict[str, Any]:
                     }
                     for i in p.items
                 ],
+                "undrawn": [
+                    {"ifc_class": u.ifc_class, "global_id": u.global_id, "name": u.name, "reason": u.reason}
+                    for u in p.undrawn
+                ],
             }
             for p in run.plans
         ],
@@ -698,6 +715,12 @@ def _plan_from_dict(d: Mapping[str, Any]) -> FloorPlan:
                 ),
             )
             for i in d.get("items", ())
+        ),
+        undrawn=tuple(
+            UndrawnItem(
+                ifc_class=u["ifc_class"], reason=u["reason"], global_id=u.get("global_id"), name=u.get("name")
+            )
+            for u in d.get("undrawn", ())
         ),
     )
 

@@ -9,6 +9,7 @@ referenced from the catalogue, not repeated.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import socket
@@ -1030,3 +1031,41 @@ def test_a_worker_dying_between_two_submissions_loses_no_model(
         "d.ifc",
     ]
     assert [o.error for o in summary.outcomes.values()] == [None] * 4
+
+
+def _plans_of(tmp: Path, text: str) -> tuple:
+    from bimcheck.model.ifcmodel import open_model
+    from bimcheck.model.plans import floor_plans
+
+    return floor_plans(open_model(write_model(tmp, text)))
+
+
+def test_a_wall_the_plan_cannot_draw_is_listed_under_its_storey_with_the_reason(
+    base: Base, tmp_path: Path
+) -> None:
+    # Before, an element without usable geometry was left off its floor plan without a word, and
+    # a reader saw no wall where the model has one.
+    from bimcheck.reporters.html import render
+    from bimcheck.results import run_from_dict, run_to_dict
+    from tests.sample_run import sample_run
+
+    (plan,) = _plans_of(tmp_path, without_quantities(profile("wall", (0, 2, 1, 3, 0)))(base))
+    assert "Vägg 1" not in {i.name for i in plan.items}
+    (undrawn,) = plan.undrawn
+    assert (undrawn.ifc_class, undrawn.name) == ("IfcWall", "Vägg 1")
+    assert "outline crosses itself" in undrawn.reason
+    # Carried by the JSON report and shown on the HTML plan.
+    run = sample_run()
+    plan = dataclasses.replace(plan, model=run.models[0].name)  # drawn under the sample run's first model
+    run = dataclasses.replace(run, plans=(plan,))
+    assert run_from_dict(run_to_dict(run)).plans == (plan,)
+    page = render(run, lang="en")
+    assert "Not drawn, no usable geometry (1):" in page
+    assert "IfcWall &#39;Vägg 1&#39;" in page
+    assert "outline crosses itself" in page
+
+
+def test_the_unedited_wall_is_drawn_and_nothing_is_listed(base: Base, tmp_path: Path) -> None:
+    (plan,) = _plans_of(tmp_path, without_quantities(lambda b: b.text)(base))
+    assert "Vägg 1" in {i.name for i in plan.items}
+    assert plan.undrawn == ()

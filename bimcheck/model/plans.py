@@ -9,7 +9,7 @@ import ifcopenshell
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from bimcheck.results import FloorPlan, PlanItem, Ring
+from bimcheck.results import FloorPlan, PlanItem, Ring, UndrawnItem
 
 if TYPE_CHECKING:
     from bimcheck.model.ifcmodel import Model
@@ -49,6 +49,7 @@ def floor_plans(model: Model, also: Iterable[ifcopenshell.entity_instance] = ())
         elements.setdefault(element.id(), element)
     model.geometry.prefetch(list(elements.values()))
     by_storey: dict[int, list[PlanItem]] = {}
+    undrawn: dict[int, list[UndrawnItem]] = {}
     storeys: dict[int, ifcopenshell.entity_instance] = {}
     for key in sorted(elements):
         element = elements[key]
@@ -57,6 +58,17 @@ def floor_plans(model: Model, also: Iterable[ifcopenshell.entity_instance] = ())
             continue
         shape = model.geometry.shape(element)
         if not shape.ok:
+            if element.Representation is None and getattr(element, "IsDecomposedBy", None):
+                continue  # an assembly (a stair of flights) is drawn by its parts
+            storeys[storey.id()] = storey
+            undrawn.setdefault(storey.id(), []).append(
+                UndrawnItem(
+                    ifc_class=element.is_a(),
+                    reason=shape.error or "no usable geometry",
+                    global_id=getattr(element, "GlobalId", None),
+                    name=getattr(element, "Name", None),
+                )
+            )
             continue
         polygons = _rings(shape.footprint)
         if not polygons:
@@ -71,8 +83,8 @@ def floor_plans(model: Model, also: Iterable[ifcopenshell.entity_instance] = ())
             )
         )
     plans = []
-    for storey_id, items in by_storey.items():
-        storey = storeys[storey_id]
+    for storey_id, storey in storeys.items():
+        items = by_storey.get(storey_id, [])
         elevation = getattr(storey, "Elevation", None)
         plans.append(
             FloorPlan(
@@ -82,6 +94,7 @@ def floor_plans(model: Model, also: Iterable[ifcopenshell.entity_instance] = ())
                 if elevation is None
                 else round(float(elevation) * model.units.length_scale, 3),
                 items=tuple(items),
+                undrawn=tuple(undrawn.get(storey_id, ())),
             )
         )
     plans.sort(key=lambda p: (p.elevation if p.elevation is not None else float("inf"), p.storey))

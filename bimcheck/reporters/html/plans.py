@@ -6,7 +6,7 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from bimcheck.results import FloorPlan, PlanItem, Ring, Status
+from bimcheck.results import FloorPlan, PlanItem, Ring, Status, UndrawnItem
 
 # Status of an element drawn on a plan: the worst over every requirement that lists it.
 # Passing and not-applicable elements are drawn neutrally: the plan shows where problems are.
@@ -91,6 +91,8 @@ class PlanView:
     north_d: str
     north_x: str
     north_y: str
+    # "IfcWall 'YV01' (GlobalId): why", for the elements of the storey the plan cannot show.
+    undrawn: tuple[str, ...] = ()
 
 
 def num(value: float) -> str:
@@ -109,6 +111,12 @@ def marks_by_element(
             continue
         out.setdefault(global_id, []).append(Mark(requirement, status, message))
     return out
+
+
+def _undrawn_text(item: UndrawnItem) -> str:
+    name = f" {item.name!r}" if item.name else ""
+    where = f" ({item.global_id})" if item.global_id else ""
+    return f"{item.ifc_class}{name}{where}: {item.reason}"
 
 
 def plan_view(index: int, plan: FloorPlan, marks: Mapping[str, list[Mark]]) -> PlanView:
@@ -147,6 +155,7 @@ def plan_view(index: int, plan: FloorPlan, marks: Mapping[str, list[Mark]]) -> P
         model=plan.model,
         storey=plan.storey,
         elevation=plan.elevation,
+        undrawn=tuple(_undrawn_text(u) for u in plan.undrawn),
         view_box=view_box,
         shapes=tuple(shapes),
         flagged=sum(1 for s in shapes if s.status is not None),
