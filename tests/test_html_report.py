@@ -492,3 +492,39 @@ def test_a_failing_slab_is_outlined_on_top_not_painted_over_the_plan() -> None:
     shapes = doc.xpath("//svg//g[@class='shapes']/g")
     assert shapes[-1].get("data-gid") == slab.global_id
     assert shapes[-1].get("class") == "s l-area flag st-fail"
+
+
+def _with_failures_on(run: RunResult, global_id: str, status: Status) -> RunResult:
+    """The run with every failing verdict on one element turned into `status`."""
+    requirements = tuple(
+        replace(
+            r,
+            elements=tuple(
+                replace(e, status=status) if e.global_id == global_id and e.status is Status.FAIL else e
+                for e in r.elements
+            ),
+        )
+        for r in run.requirements
+    )
+    return replace(run, requirements=requirements)
+
+
+def test_a_waived_element_is_marked_on_the_plan_below_any_open_finding() -> None:
+    # Waived: marked as such (before, a waived element was drawn like one without findings).
+    run = _with_failures_on(plans_run(), FAILING_SPACE, Status.SUPPRESSED)
+    svg = _doc(render(run)).xpath("//section[@id='m1']//svg")[0]
+    flagged = svg.xpath(".//g[contains(@class,'flag')]")
+    assert [g.get("data-gid") for g in flagged] == [FAILING_SPACE]
+    assert "st-suppressed" in flagged[0].get("class")
+    # Waived on one requirement, failing on another (a copy of the failing one, under its own
+    # id): the open finding is the one shown.
+    failing = [
+        replace(r, id=r.id + "-B")
+        for r in plans_run().requirements
+        if any(e.global_id == FAILING_SPACE and e.status is Status.FAIL for e in r.elements)
+    ]
+    assert failing, "the sample run fails a requirement on the space"
+    mixed = replace(run, requirements=(*run.requirements, *failing))
+    svg = _doc(render(mixed)).xpath("//section[@id='m1']//svg")[0]
+    (flag,) = svg.xpath(".//g[contains(@class,'flag')]")
+    assert "st-fail" in flag.get("class")

@@ -10,7 +10,9 @@ from bimcheck.results import FloorPlan, PlanItem, Ring, Status, UndrawnItem
 
 # Status of an element drawn on a plan: the worst over every requirement that lists it.
 # Passing and not-applicable elements are drawn neutrally: the plan shows where problems are.
-_RANK = {Status.MANUAL: 1, Status.NOT_EVALUABLE: 2, Status.FAIL: 3, Status.ERROR: 4}
+# Waived findings are marked too, below every open one: a reviewer sees where the accepted
+# deviations are, and an element with an open finding besides shows that one.
+_RANK = {Status.SUPPRESSED: 0, Status.MANUAL: 1, Status.NOT_EVALUABLE: 2, Status.FAIL: 3, Status.ERROR: 4}
 # Manual checks are outlined but not labelled: a manual requirement often lists every space,
 # and labelling them all would bury the real findings.
 LABELLED = frozenset({Status.FAIL, Status.NOT_EVALUABLE, Status.ERROR})
