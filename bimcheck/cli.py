@@ -42,6 +42,8 @@ RulesOption = Annotated[
     list[Path],
     typer.Option("--rules", "-r", help="Requirement file (.ids, .yaml) or directory; repeatable."),
 ]
+OnlyOption = Annotated[list[str] | None, typer.Option(help="Check only these requirement ids or tags.")]
+SkipOption = Annotated[list[str] | None, typer.Option(help="Leave out these requirement ids or tags.")]
 LangOption = Annotated[str, typer.Option("--lang", help="Language of reports people read: sv or en.")]
 BcfGroupOption = Annotated[
     bool, typer.Option("--bcf-group", help="BCF: one topic per requirement instead of one per element.")
@@ -155,8 +157,8 @@ def check(
     ] = None,
     fail_on: FailOnOption = "mandatory",
     param: ParamOption = None,
-    only: Annotated[list[str] | None, typer.Option(help="Check only these requirement ids or tags.")] = None,
-    skip: Annotated[list[str] | None, typer.Option(help="Leave out these requirement ids or tags.")] = None,
+    only: OnlyOption = None,
+    skip: SkipOption = None,
     lang: LangOption = "en",
     bcf_group: BcfGroupOption = False,
     bcf_version: BcfVersionOption = "2.1",
@@ -342,8 +344,8 @@ def batch(
     ] = False,
     fail_on: FailOnOption = "mandatory",
     param: ParamOption = None,
-    only: Annotated[list[str] | None, typer.Option(help="Check only these requirement ids or tags.")] = None,
-    skip: Annotated[list[str] | None, typer.Option(help="Leave out these requirement ids or tags.")] = None,
+    only: OnlyOption = None,
+    skip: SkipOption = None,
     lang: LangOption = "en",
     bcf_group: BcfGroupOption = False,
     bcf_version: BcfVersionOption = "2.1",

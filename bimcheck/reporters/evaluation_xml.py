@@ -19,7 +19,7 @@ from bimcheck.procurement.evaluation import (
 )
 from bimcheck.procurement.lcc import FORMULA as LCC_FORMULA
 from bimcheck.procurement.lcc import REINVESTMENT, LccResult, factor, years
-from bimcheck.reporters.xml_report import finish, load_schema, number, text
+from bimcheck.reporters.xml_report import add_element, add_leaf, finish, load_schema, number
 
 NAMESPACE = "urn:bimcheck:evaluation:1"
 XSD_PATH = Path(__file__).resolve().parent / "schemas" / "bimcheck-evaluation-1.xsd"
@@ -42,19 +42,11 @@ def _text(value: str | int | float | Fraction | bool) -> str:
 def _sub(parent: etree._Element, tag: str, attrib: Iterable[tuple[str, Value]] = ()) -> etree._Element:
     """A child with attributes in the given (schema) order; None is left out."""
     values = {name: _text(value) for name, value in attrib if value is not None}
-    try:
-        return etree.SubElement(parent, _N + tag, values)
-    except ValueError:  # a character XML cannot hold (from a model or a tender file)
-        return etree.SubElement(parent, _N + tag, {k: text(v) for k, v in values.items()})
+    return add_element(parent, _N + tag, values)
 
 
 def _leaf(parent: etree._Element, tag: str, value: str | None) -> None:
-    if value is not None:
-        node = etree.SubElement(parent, _N + tag)
-        try:
-            node.text = value
-        except ValueError:
-            node.text = text(value)
+    add_leaf(parent, _N + tag, value)
 
 
 def build(evaluation: Evaluation) -> etree._Element:

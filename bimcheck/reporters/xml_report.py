@@ -74,23 +74,32 @@ def _attrs(pairs: Iterable[tuple[str, str | int | float | None]]) -> dict[str, s
     }
 
 
-def _sub(
-    parent: etree._Element, tag: str, attrib: Iterable[tuple[str, str | int | float | None]] = ()
-) -> etree._Element:
-    values = _attrs(attrib)
+def add_element(parent: etree._Element, qname: str, values: dict[str, str]) -> etree._Element:
+    """A child with these attributes, characters XML cannot hold replaced (as `text` does)."""
     try:
-        return etree.SubElement(parent, _N + tag, values)
+        return etree.SubElement(parent, qname, values)
     except ValueError:  # a character XML cannot hold; rare, so only then pay for the scan
-        return etree.SubElement(parent, _N + tag, {k: text(v) for k, v in values.items()})
+        return etree.SubElement(parent, qname, {k: text(v) for k, v in values.items()})
 
 
-def _leaf(parent: etree._Element, tag: str, value: str | None) -> None:
+def add_leaf(parent: etree._Element, qname: str, value: str | None) -> None:
+    """A child holding `value` as its text (none when None), made XML-safe as `add_element`."""
     if value is not None:
-        node = etree.SubElement(parent, _N + tag)
+        node = etree.SubElement(parent, qname)
         try:
             node.text = value
         except ValueError:
             node.text = text(value)
+
+
+def _sub(
+    parent: etree._Element, tag: str, attrib: Iterable[tuple[str, str | int | float | None]] = ()
+) -> etree._Element:
+    return add_element(parent, _N + tag, _attrs(attrib))
+
+
+def _leaf(parent: etree._Element, tag: str, value: str | None) -> None:
+    add_leaf(parent, _N + tag, value)
 
 
 def _counts(statuses: Iterable[Status]) -> list[tuple[str, str | int | float | None]]:
