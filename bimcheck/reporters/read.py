@@ -25,9 +25,7 @@ def read_json_report(path: str | Path) -> RunResult:
         raise InputError(p, f"not valid JSON: {exc.msg} (line {exc.lineno})") from None
     except RecursionError:  # thousands of nested brackets: no report of bimcheck's nests so deep
         raise InputError(p, "not a bimcheck JSON report: arrays and objects nested too deeply") from None
-    except _NotFinite as exc:
-        raise InputError(p, f"not a bimcheck JSON report: {exc}") from None
-    except ValueError as exc:  # e.g. an integer of more digits than Python converts
+    except ValueError as exc:  # NaN or infinity (below), or an integer of more digits than Python converts
         raise InputError(p, f"not a bimcheck JSON report: {exc}") from None
     if not isinstance(data, dict):
         raise InputError(p, "not a bimcheck JSON report (top level is not an object)")
@@ -41,17 +39,14 @@ def read_json_report(path: str | Path) -> RunResult:
     return run
 
 
-class _NotFinite(ValueError):
-    """NaN or an infinity in a report: bimcheck never writes one, and re-rendered it would be
-    written out again as invalid JSON or compared as nonsense."""
-
-
+# NaN or an infinity in a report: bimcheck never writes one, and re-rendered it would be
+# written out again as invalid JSON or compared as nonsense.
 def _not_json(constant: str) -> float:
-    raise _NotFinite(f"{constant} is not a JSON number")
+    raise ValueError(f"{constant} is not a JSON number")
 
 
 def _finite(text: str) -> float:
     value = float(text)
     if not math.isfinite(value):
-        raise _NotFinite(f"{text} is beyond the range of a number")
+        raise ValueError(f"{text} is beyond the range of a number")
     return value
