@@ -6,9 +6,10 @@ import hashlib
 import json
 import os
 import re
+from collections.abc import Callable, Hashable
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar, cast
 
 import ifcopenshell
 from ifcopenshell import ifcopenshell_wrapper
@@ -33,6 +34,7 @@ _STEP_END = b"END-ISO-10303-21;"
 
 # Facet outcomes kept per model: plenty for shared data, bounded when every element is unique.
 _MAX_OUTCOMES = 200_000
+T = TypeVar("T")
 
 # (GlobalId or None, class, step id, name or None, storey name or None) of an element.
 ElementIdentity = tuple[str | None, str, int, str | None, str | None]
@@ -206,23 +208,22 @@ class Model:
             self._identities[key] = found
         return found
 
-    def recall(self, facet: object, state: object) -> object | None:
-        """What `facet` found on an element in `state`, if remembered (see `remember`)."""
-        found = self._outcomes.get((id(facet), state))
-        # The entry holds the facet itself, so its id cannot pass to another facet meanwhile.
-        if found is not None and found[0] is facet:
-            return found[1]
-        return None
-
-    def remember(self, facet: object, state: object, outcome: object) -> None:
-        """Keep what `facet` found on an element whose relevant data is `state`.
+    def outcome(self, facet: object, state: Hashable, compute: Callable[[], T]) -> T:
+        """What `facet` finds on an element whose relevant data is `state`, computed once.
 
         `state` must be equal for two elements exactly when the facet cannot tell them apart
         (e.g. the same property sets): elements sharing their type's data then share one
         check instead of repeating it.
         """
+        key = (id(facet), state)
+        found = self._outcomes.get(key)
+        # The entry holds the facet itself, so its id cannot pass to another facet meanwhile.
+        if found is not None and found[0] is facet:
+            return cast(T, found[1])
+        result = compute()
         if len(self._outcomes) < _MAX_OUTCOMES:
-            self._outcomes[(id(facet), state)] = (facet, outcome)
+            self._outcomes[key] = (facet, result)
+        return result
 
     @cached_property
     def _outcomes(self) -> dict[tuple[int, object], tuple[object, object]]:

@@ -322,12 +322,7 @@ class ClassificationFacet:
     def check(self, model: Model, element: ifcopenshell.entity_instance) -> Check:
         refs = model.classifications.of(element)
         # Elements with the same classifications share one tuple of them, and one outcome.
-        known = model.recall(self, id(refs))
-        if known is None:
-            known = self._check(refs)
-            model.remember(self, id(refs), known)
-        assert isinstance(known, Check)
-        return known
+        return model.outcome(self, id(refs), lambda: self._check(refs))
 
     def _check(self, refs: tuple[ClassificationRef, ...]) -> Check:
         if not refs:
@@ -367,12 +362,7 @@ class PropertyFacet:
     def check(self, model: Model, element: ifcopenshell.entity_instance) -> Check:
         # Elements with the same property sets (their type's, shared ones) find the same.
         state = model.properties.state(element)
-        known = model.recall(self, state)
-        if known is None:
-            known = self._check(model, element)
-            model.remember(self, state, known)
-        assert isinstance(known, Check)
-        return known
+        return model.outcome(self, state, lambda: self._check(model, element))
 
     def _check(self, model: Model, element: ifcopenshell.entity_instance) -> Check:
         base_name = self.base_name
@@ -471,12 +461,7 @@ class MaterialFacet:
     def check(self, model: Model, element: ifcopenshell.entity_instance) -> Check:
         info = model.materials.of(element)
         # Elements of one material association share its MaterialInfo, and one outcome.
-        known = model.recall(self, id(info))
-        if known is None:
-            known = self._check(info)
-            model.remember(self, id(info), known)
-        assert isinstance(known, Check)
-        return known
+        return model.outcome(self, id(info), lambda: self._check(info))
 
     def _check(self, info: MaterialInfo | None) -> Check:
         if info is None:
