@@ -172,14 +172,18 @@ class Model:
         return PlacementIndex(self)
 
     def storey_name(self, element: ifcopenshell.entity_instance) -> str | None:
-        storey = self.relations.storey(element)
-        if storey is None:
+        return self._storey_name(element.id())
+
+    def _storey_name(self, key: int) -> str | None:
+        storey_id = self.relations.storey_id(key)
+        if not storey_id:
             return None
-        key = storey.id()
-        if key not in self._storey_names:  # read once per storey, not once per element
+        names = self._storey_names
+        if storey_id not in names:  # read once per storey, not once per element
+            storey = self.relations.storey_by_id(storey_id)
             label = storey.Name or storey.LongName or storey.GlobalId
-            self._storey_names[key] = str(label) if label else None
-        return self._storey_names[key]
+            names[storey_id] = str(label) if label else None
+        return names[storey_id]
 
     @cached_property
     def _storey_names(self) -> dict[int, str | None]:
@@ -201,7 +205,7 @@ class Model:
             else:
                 global_id, name = None, getattr(element, "Name", None)
             try:
-                storey = self.storey_name(element)
+                storey = self._storey_name(key)
             except Exception:  # a broken spatial structure must not lose the element's result
                 storey = None
             found = (global_id, ifc_class, key, name if isinstance(name, str) else None, storey)

@@ -366,13 +366,14 @@ class PropertyFacet:
 
     def _check(self, model: Model, element: ifcopenshell.entity_instance) -> Check:
         base_name = self.base_name
-        psets = model.properties.psets(element, self.property_set.matches_name, base_name.matches_name)
+        psets = model.properties.matching(element, self.property_set, base_name)
         if len(psets) == 1:
             (props,) = psets.values()
             if len(props) == 1:
                 (prop,) = props.values()
                 if len(prop.values) == 1 and prop.kind != "complex" and prop.kind != "reference":
-                    return self._single(prop, prop.values[0])
+                    # Equal values read from different sets are one Property: one outcome.
+                    return model.outcome(self, id(prop), lambda: self._single(prop, prop.values[0]))
         matched: list[Property] = []
         missing_in: list[str] = []
         for pset_name, props in psets.items():  # holds only the properties base_name accepts
