@@ -328,17 +328,15 @@ def _element_result(
     model: Model, element: ifcopenshell.entity_instance, status: Status, findings: tuple[Finding, ...]
 ) -> ElementResult:
     global_id, ifc_class, step_id, name, storey = model.identity(element)
-    return ElementResult(
-        global_id=global_id,
-        ifc_class=ifc_class,
-        step_id=step_id,
-        name=name,
-        storey=storey,
-        status=status,
-        findings=findings,
-        # Positions only where someone will look: elements with findings to show.
-        position=None if status is Status.PASS else model.position(element),
-    )
+    # Positional arguments, in ElementResult's field order: a third cheaper than keywords,
+    # once per applicable element. Positions only where someone will look: elements with
+    # findings to show.
+    position = None if status is Status.PASS else model.position(element)
+    return ElementResult(global_id, ifc_class, status, step_id, name, storey, findings, position)
+
+
+# The findings of an element and its status.
+_Outcome = tuple[tuple[Finding, ...], Status]
 
 
 class _ElementChecker:
@@ -354,6 +352,9 @@ class _ElementChecker:
         self._requirement = requirement
         self._facets = requirement.requirements
         self._outcomes: dict[tuple[object, ...], tuple[tuple[Finding, ...], Status]] = {}
+        self._by_identity: dict[
+            tuple[int, ...], tuple[tuple[Check, ...], tuple[tuple[Finding, ...], Status]]
+        ] = {}
 
     def __call__(self, element: ifcopenshell.entity_instance) -> ElementResult:
         model, requirement = self._model, self._requirement
@@ -383,7 +384,20 @@ class _ElementChecker:
         findings, status = outcome
         return _element_result(model, element, status, findings)
 
-    def _outcome(self, checks: tuple[Check, ...]) -> tuple[tuple[Finding, ...], Status]:
+    def _outcome(self, checks: tuple[Check, ...]) -> _Outcome:
+        # Facets hand the very same Check to elements that observe the same (see
+        # Model.outcome): known by identity, an outcome needs no hashing of its checks. The
+        # entry keeps the checks alive, so their ids cannot pass to other checks meanwhile.
+        ids = tuple(map(id, checks))
+        seen = self._by_identity.get(ids)
+        if seen is not None:
+            return seen[1]
+        known = self._outcome_of(checks)
+        if len(self._by_identity) < _MAX_OUTCOMES:
+            self._by_identity[ids] = (checks, known)
+        return known
+
+    def _outcome_of(self, checks: tuple[Check, ...]) -> _Outcome:
         key = tuple([_sharing_key(c) for c in checks])
         try:
             known = self._outcomes.get(key)

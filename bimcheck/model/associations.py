@@ -35,15 +35,12 @@ class MaterialInfo:
 class _Associations:
     """Shared plumbing: the schema, attribute positions, and the type of each occurrence."""
 
-    def __init__(self, ifc: ifcopenshell.file, schema: SchemaInfo) -> None:
+    def __init__(
+        self, ifc: ifcopenshell.file, schema: SchemaInfo, type_of: dict[int, ifcopenshell.entity_instance]
+    ) -> None:
         self.ifc = ifc
         self.schema = schema
-        self.type_of: dict[int, ifcopenshell.entity_instance] = {}
-        related = schema.index_of("IfcRelDefinesByType", "RelatedObjects")
-        relating = schema.index_of("IfcRelDefinesByType", "RelatingType")
-        for rel in ifc.by_type("IfcRelDefinesByType"):
-            for obj in rel.get_argument(related) or ():
-                self.type_of[obj.id()] = rel.get_argument(relating)
+        self.type_of = type_of  # occurrence id -> its type object, the model's one table
         self._positions: dict[str, dict[str, int]] = {}
 
     def argument(self, item: ifcopenshell.entity_instance, attribute: str) -> object:
@@ -73,8 +70,10 @@ class _Associations:
 class ClassificationIndex(_Associations):
     """Classification references per element; occurrences override their type per system."""
 
-    def __init__(self, ifc: ifcopenshell.file, schema: SchemaInfo) -> None:
-        super().__init__(ifc, schema)
+    def __init__(
+        self, ifc: ifcopenshell.file, schema: SchemaInfo, type_of: dict[int, ifcopenshell.entity_instance]
+    ) -> None:
+        super().__init__(ifc, schema, type_of)
         self._direct: dict[int, list[ClassificationRef]] = defaultdict(list)
         self._refs: dict[int, ClassificationRef] = {}
         self._cache: dict[int, tuple[ClassificationRef, ...]] = {}
@@ -167,8 +166,10 @@ _MATERIAL_CHILDREN = (
 class MaterialIndex(_Associations):
     """Material associations per element; an occurrence without one inherits its type's."""
 
-    def __init__(self, ifc: ifcopenshell.file, schema: SchemaInfo) -> None:
-        super().__init__(ifc, schema)
+    def __init__(
+        self, ifc: ifcopenshell.file, schema: SchemaInfo, type_of: dict[int, ifcopenshell.entity_instance]
+    ) -> None:
+        super().__init__(ifc, schema, type_of)
         self._direct: dict[int, MaterialInfo] = {}
         self._parsed: dict[int, MaterialInfo] = {}
         for obj, material in self.related("IfcRelAssociatesMaterial", "RelatingMaterial"):

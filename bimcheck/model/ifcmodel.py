@@ -78,15 +78,15 @@ class Model:
 
     @cached_property
     def properties(self) -> PropertyIndex:
-        return PropertyIndex(self.file, self.schema, self.units)
+        return PropertyIndex(self.file, self.schema, self.units, self._type_of)
 
     @cached_property
     def classifications(self) -> ClassificationIndex:
-        return ClassificationIndex(self.file, self.schema)
+        return ClassificationIndex(self.file, self.schema, self._type_of)
 
     @cached_property
     def materials(self) -> MaterialIndex:
-        return MaterialIndex(self.file, self.schema)
+        return MaterialIndex(self.file, self.schema, self._type_of)
 
     @cached_property
     def relations(self) -> RelationIndex:
@@ -112,10 +112,13 @@ class Model:
 
     @cached_property
     def _type_of(self) -> dict[int, ifcopenshell.entity_instance]:
+        """Occurrence id -> its type object (of several, the last relationship's), for every index."""
         table: dict[int, ifcopenshell.entity_instance] = {}
+        # RelatedObjects and RelatingType are attributes 4 and 5 in every schema.
         for rel in self.file.by_type("IfcRelDefinesByType"):
-            for obj in rel.RelatedObjects or ():
-                table[obj.id()] = rel.RelatingType
+            relating = rel.get_argument(5)
+            for obj in rel.get_argument(4) or ():
+                table[obj.id()] = relating
         return table
 
     @cached_property

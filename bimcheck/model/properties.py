@@ -96,14 +96,20 @@ class NameSpec(Protocol):
 class PropertyIndex:
     """Property sets per element: relationships indexed in one pass, sets parsed on demand."""
 
-    def __init__(self, ifc: ifcopenshell.file, schema: SchemaInfo, units: UnitTable) -> None:
+    def __init__(
+        self,
+        ifc: ifcopenshell.file,
+        schema: SchemaInfo,
+        units: UnitTable,
+        type_of: dict[int, ifcopenshell.entity_instance],
+    ) -> None:
         self._ifc = ifc
         self._schema = schema
         self._units = units
         # element id -> (set name, definition) of the sets it carries itself; after indexing,
         # elements carrying the very same sets share one tuple (see `state`)
         self._own: dict[int, Entries] = {}
-        self._type_of: dict[int, ifcopenshell.entity_instance] = {}
+        self._type_of = type_of  # occurrence id -> its type object, the model's one table
         # set definition id -> its members by name: raw IFC entities until a requirement asks
         # for that very property (a set of twenty properties is read for the one it needs)
         self._members: dict[int, dict[str, Member] | None] = {}
@@ -152,10 +158,6 @@ class PropertyIndex:
             entries = [(name_of(d), d) for d in definitions if d is not None]
             for obj in rel.get_argument(_REL_RELATED) or ():
                 own[obj.id()].extend(entries)
-        for rel in self._ifc.by_type("IfcRelDefinesByType"):
-            relating = rel.get_argument(_REL_RELATING)
-            for obj in rel.get_argument(_REL_RELATED) or ():
-                self._type_of[obj.id()] = relating
         for type_object in self._ifc.by_type("IfcTypeObject"):
             for pset in type_object.HasPropertySets or ():
                 own[type_object.id()].append((name_of(pset), pset))
@@ -175,9 +177,18 @@ class PropertyIndex:
     def elements_with_psets(self, wanted: NameFilter | None = None) -> Iterator[ifcopenshell.entity_instance]:
         """Every element with a property set (its own or its type's), optionally a matching one."""
 
+        accepted: dict[str, bool] = {}  # set names repeat in every element: each asked about once
+
         def has(element_id: int) -> bool:
-            entries = self._own.get(element_id, ())
-            return any(wanted is None or wanted(name) for name, _ in entries)
+            if wanted is None:
+                return bool(self._own.get(element_id))
+            for name, _ in self._own.get(element_id, ()):
+                ok = accepted.get(name)
+                if ok is None:
+                    ok = accepted[name] = wanted(name)
+                if ok:
+                    return True
+            return False
 
         ids = {k for k in self._own if has(k)}
         ids.update(k for k, t in self._type_of.items() if has(t.id()))

@@ -35,9 +35,11 @@ class RelationIndex:
 
     def __init__(self, ifc: ifcopenshell.file, schema: SchemaInfo) -> None:
         self._ifc = ifc
-        self._parents: dict[str, dict[int, list[ifcopenshell.entity_instance]]] = {
-            r: defaultdict(list) for r in RELATIONS
-        }
+        # relation kind -> part id -> ids of its wholes; the wholes themselves by id. Ids, since
+        # every part's storey is asked for (its identity in reports): walking ids costs no
+        # wrapper per step.
+        self._parents: dict[str, dict[int, list[int]]] = {r: defaultdict(list) for r in RELATIONS}
+        self._wholes: dict[int, ifcopenshell.entity_instance] = {}
         # element id -> id of its storey (0: none); storeys by id
         self._storey_of: dict[int, int] = {}
         self._storeys = {s.id(): s for s in ifc.by_type("IfcBuildingStorey")}
@@ -53,17 +55,20 @@ class RelationIndex:
                 parts = rel.get_argument(parts_at)
                 if whole is None or parts is None:
                     continue  # a dangling relationship says nothing
+                whole_id = whole.id()
+                self._wholes[whole_id] = whole
                 for part in parts if isinstance(parts, tuple) else (parts,):
-                    table[part.id()].append(whole)
+                    table[part.id()].append(whole_id)
 
     def parents(
         self, element: ifcopenshell.entity_instance, relations: tuple[str, ...] = RELATIONS
     ) -> list[ifcopenshell.entity_instance]:
         """Direct parents of an element through the given relation kinds."""
         key = element.id()
+        wholes = self._wholes
         out: list[ifcopenshell.entity_instance] = []
         for relation in relations:
-            out.extend(self._parents[relation].get(key, ()))
+            out.extend(wholes[w] for w in self._parents[relation].get(key, ()))
         return out
 
     def ancestors(
@@ -111,7 +116,7 @@ class RelationIndex:
             for relation in relations:
                 for part, wholes in self._parents[relation].items():
                     for whole in wholes:
-                        cached[whole.id()].append(part)
+                        cached[whole].append(part)
             self._children_by[relations] = cached
         return cached
 
@@ -159,5 +164,5 @@ class RelationIndex:
         merged: dict[int, list[int]] = defaultdict(list)
         for relation in relations:
             for part, wholes in self._parents[relation].items():
-                merged[part].extend(w.id() for w in wholes)
+                merged[part].extend(wholes)
         return {part: tuple(ids) for part, ids in merged.items()}

@@ -279,6 +279,7 @@ class AttributeFacet:
         """
         out: list[ifcopenshell.entity_instance] = []
         value = self.value
+        decided: dict[str, bool] = {}
         for cls in sorted(model.file.types()):
             if cls.upper() not in model.schema.entities:
                 continue
@@ -296,7 +297,11 @@ class AttributeFacet:
                     continue  # null: absent
                 if raw.__class__ is str:
                     # As check() decides a text: empty fails, otherwise the value decides.
-                    if not _empty(raw) and (value is None or value.matches(raw)):
+                    # Texts repeat (the same property name in thousands of sets): decided once.
+                    passed = decided.get(raw)
+                    if passed is None:
+                        passed = decided[raw] = not _empty(raw) and (value is None or value.matches(raw))
+                    if passed:
                         out.append(element)
                 elif self.check(model, element).match is Match.PASS:
                     out.append(element)
