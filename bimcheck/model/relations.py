@@ -31,26 +31,34 @@ _SPATIAL = (CONTAINMENT, AGGREGATES, NESTS, VOIDS_FILLS)
 
 
 class RelationIndex:
-    """Parents of every element per relation kind, built in one pass over the relationships."""
+    """Parents of every element per relation kind, each kind indexed in one pass when first asked."""
 
     def __init__(self, ifc: ifcopenshell.file, schema: SchemaInfo) -> None:
         self._ifc = ifc
+        self._schema = schema
         # relation kind -> part id -> ids of its wholes; the wholes themselves by id. Ids, since
         # every part's storey is asked for (its identity in reports): walking ids costs no
-        # wrapper per step.
-        self._parents: dict[str, dict[int, list[int]]] = {r: defaultdict(list) for r in RELATIONS}
+        # wrapper per step. A kind is read when first needed: most checks need containment
+        # only, and a model's voids and fills outnumber its containment many times.
+        self._tables: dict[str, dict[int, list[int]]] = {}
         self._wholes: dict[int, ifcopenshell.entity_instance] = {}
         # element id -> id of its storey (0: none); storeys by id
         self._storey_of: dict[int, int] = {}
         self._storeys = {s.id(): s for s in ifc.by_type("IfcBuildingStorey")}
-        # part id -> ids of its spatial parents (see _SPATIAL), in the order parents() gives
-        self._spatial_parents: dict[int, tuple[int, ...]] | None = None
         self._children_by: dict[tuple[str, ...], dict[int, list[int]]] = {}
-        for relation, cls, whole_attr, parts_attr in _SOURCES:
-            table = self._parents[relation]
-            whole_at = schema.index_of(cls, whole_attr)
-            parts_at = schema.index_of(cls, parts_attr)
-            for rel in ifc.by_type(cls):
+
+    def _table(self, relation: str) -> dict[int, list[int]]:
+        """Part id -> ids of its wholes through one relation kind."""
+        table = self._tables.get(relation)
+        if table is not None:
+            return table
+        table = self._tables[relation] = defaultdict(list)
+        for kind, cls, whole_attr, parts_attr in _SOURCES:
+            if kind != relation:
+                continue
+            whole_at = self._schema.index_of(cls, whole_attr)
+            parts_at = self._schema.index_of(cls, parts_attr)
+            for rel in self._ifc.by_type(cls):
                 whole = rel.get_argument(whole_at)
                 parts = rel.get_argument(parts_at)
                 if whole is None or parts is None:
@@ -59,6 +67,7 @@ class RelationIndex:
                 self._wholes[whole_id] = whole
                 for part in parts if isinstance(parts, tuple) else (parts,):
                     table[part.id()].append(whole_id)
+        return table
 
     def parents(
         self, element: ifcopenshell.entity_instance, relations: tuple[str, ...] = RELATIONS
@@ -68,7 +77,7 @@ class RelationIndex:
         wholes = self._wholes
         out: list[ifcopenshell.entity_instance] = []
         for relation in relations:
-            out.extend(wholes[w] for w in self._parents[relation].get(key, ()))
+            out.extend(wholes[w] for w in self._table(relation).get(key, ()))
         return out
 
     def ancestors(
@@ -114,7 +123,7 @@ class RelationIndex:
         if cached is None:
             cached = defaultdict(list)
             for relation in relations:
-                for part, wholes in self._parents[relation].items():
+                for part, wholes in self._table(relation).items():
                     for whole in wholes:
                         cached[whole].append(part)
             self._children_by[relations] = cached
@@ -124,7 +133,7 @@ class RelationIndex:
         """Elements that are part of something through the given relation kinds."""
         ids: set[int] = set()
         for relation in relations:
-            ids.update(self._parents[relation])
+            ids.update(self._table(relation))
         for element_id in sorted(ids):
             yield self._ifc.by_id(element_id)
 
@@ -147,22 +156,14 @@ class RelationIndex:
         if key in self._storeys:
             self._storey_of[key] = key
             return key
-        parents = self._spatial_parents
-        if parents is None:
-            parents = self._spatial_parents = self._parent_ids(_SPATIAL)
         self._storey_of[key] = 0  # guards against cyclic relations in malformed models
         found = 0
-        for parent in parents.get(key, ()):
-            found = self.storey_id(parent)
+        for relation in _SPATIAL:  # the order of parents(element, _SPATIAL)
+            for parent in self._table(relation).get(key, ()):
+                found = self.storey_id(parent)
+                if found:
+                    break
             if found:
                 break
         self._storey_of[key] = found
         return found
-
-    def _parent_ids(self, relations: tuple[str, ...]) -> dict[int, tuple[int, ...]]:
-        """Parent ids of every part through the given relation kinds, in the order of parents()."""
-        merged: dict[int, list[int]] = defaultdict(list)
-        for relation in relations:
-            for part, wholes in self._parents[relation].items():
-                merged[part].extend(wholes)
-        return {part: tuple(ids) for part, ids in merged.items()}
