@@ -130,7 +130,10 @@ class PropertyIndex:
         every element with the same token (elements sharing their type's sets, say). Valid
         while this index lives: it is made of the ids of tuples the index keeps.
         """
-        key = element.id()
+        return self.state_of(element.id())
+
+    def state_of(self, key: int) -> tuple[int, int]:
+        """state() of the element with step id `key`."""
         type_object = self._type_of.get(key)
         inherited = _NONE if type_object is None else self._own.get(type_object.id(), _NONE)
         return id(self._own.get(key, _NONE)), id(inherited)
@@ -176,6 +179,11 @@ class PropertyIndex:
 
     def elements_with_psets(self, wanted: NameFilter | None = None) -> Iterator[ifcopenshell.entity_instance]:
         """Every element with a property set (its own or its type's), optionally a matching one."""
+        for element_id in self.ids_with_psets(wanted):
+            yield self._ifc.by_id(element_id)
+
+    def ids_with_psets(self, wanted: NameFilter | None = None) -> list[int]:
+        """Step ids of elements_with_psets(wanted), in order."""
 
         accepted: dict[str, bool] = {}  # set names repeat in every element: each asked about once
 
@@ -192,8 +200,7 @@ class PropertyIndex:
 
         ids = {k for k in self._own if has(k)}
         ids.update(k for k, t in self._type_of.items() if has(t.id()))
-        for element_id in sorted(ids):
-            yield self._ifc.by_id(element_id)
+        return sorted(ids)
 
     def psets(
         self,
@@ -227,7 +234,10 @@ class PropertyIndex:
         A requirement usually names its set and property exactly; they are then looked up
         instead of every set and member name being offered to a filter.
         """
-        key = element.id()
+        return self.matching_of(element.id(), sets, props)
+
+    def matching_of(self, key: int, sets: NameSpec, props: NameSpec) -> PropertySets:
+        """matching() of the element with step id `key`."""
         result: PropertySets = {}
         type_object = self._type_of.get(key)
         if type_object is not None:

@@ -158,8 +158,12 @@ class RelationIndex:
             return key
         self._storey_of[key] = 0  # guards against cyclic relations in malformed models
         found = 0
+        tables = self._tables
         for relation in _SPATIAL:  # the order of parents(element, _SPATIAL)
-            for parent in self._table(relation).get(key, ()):
+            table = tables.get(relation)
+            if table is None:
+                table = self._table(relation)
+            for parent in table.get(key, ()):
                 found = self.storey_id(parent)
                 if found:
                     break

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
+from functools import partial
 from typing import TYPE_CHECKING, ClassVar, Protocol
 
 import ifcopenshell
@@ -365,13 +366,27 @@ class PropertyFacet:
         return text + (f" = {self.value.describe()}" if self.value is not None else " has a value")
 
     def check(self, model: Model, element: ifcopenshell.entity_instance) -> Check:
+        key = element.id()
         # Elements with the same property sets (their type's, shared ones) find the same.
-        state = model.properties.state(element)
-        return model.outcome(self, state, lambda: self._check(model, element))
+        return model.outcome(self, model.properties.state_of(key), lambda: self._check(model, key))
 
-    def _check(self, model: Model, element: ifcopenshell.entity_instance) -> Check:
+    def matching(self, model: Model) -> list[ifcopenshell.entity_instance]:
+        """Exactly the elements the facet passes, decided on step ids.
+
+        As an applicability ("external elements …") a property facet passes a fraction of
+        the elements with a matching set; those it does not pass are never handed to Python.
+        """
+        properties = model.properties
+        passed = []
+        for key in properties.ids_with_psets(self.property_set.matches_name):
+            check = model.outcome(self, properties.state_of(key), partial(self._check, model, key))
+            if check.match is Match.PASS:
+                passed.append(key)
+        return [model.file.by_id(key) for key in passed]
+
+    def _check(self, model: Model, key: int) -> Check:
         base_name = self.base_name
-        psets = model.properties.matching(element, self.property_set, base_name)
+        psets = model.properties.matching_of(key, self.property_set, base_name)
         if len(psets) == 1:
             (props,) = psets.values()
             if len(props) == 1:
