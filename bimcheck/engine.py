@@ -415,11 +415,16 @@ class _ElementChecker:
 
 
 def _sharing_key(check: Check) -> object:
-    """A check as a key of equal outcomes: 1, 1.0 and True are equal in Python, not in a report."""
+    """A check as a key of equal outcomes: 1, 1.0 and True are equal in Python, not in a report.
+
+    Its fields in a plain tuple, which hashes in C, rather than the Check itself, whose
+    dataclass hash is Python code run once per element.
+    """
     value = check.value
-    if value.__class__ is float:
-        return (check, float, repr(value))  # repr tells 0.0 from -0.0
-    return (check, value.__class__)
+    cls = value.__class__
+    if cls is float:
+        value = repr(value)  # repr tells 0.0 from -0.0
+    return (check.match, check.reason, check.observed, value, cls, check.unit, check.source)
 
 
 # Distinct outcomes kept per requirement: enough for any repeated outcome, bounded when every

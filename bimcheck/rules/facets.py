@@ -224,6 +224,11 @@ class AttributeFacet:
         attributes = model.schema.attributes(element.is_a())
         if self.name.simple is not None:
             single = attributes.get(self.name.simple)
+            if single is not None:
+                raw = element.get_argument(single.index)
+                if raw.__class__ is str:
+                    # The usual case, a text (a name, a tag): equal texts are decided once.
+                    return model.outcome(self, (single.name, raw), partial(self._text, single.name, raw))
             matched = [single] if single is not None else []
         else:
             matched = [info for name, info in attributes.items() if self.name.matches_name(name)]
@@ -253,6 +258,16 @@ class AttributeFacet:
             if isinstance(v, ifcopenshell.entity_instance) or not self.value.matches(v):
                 return Check(Match.FAIL, "value_mismatch", observed, _json_value(v), source=source)
         return Check(Match.PASS, "ok", observed, _json_value(first), source=source)
+
+    def _text(self, name: str, text: str) -> Check:
+        """What check() finds in a text attribute holding `text`."""
+        if _empty(text):
+            return Check(Match.FAIL, "empty_value", "empty", "")
+        observed = f"{name} = {text}"
+        source = f"attribute: {name}"
+        if self.value is not None and not self.value.matches(text):
+            return Check(Match.FAIL, "value_mismatch", observed, text, source=source)
+        return Check(Match.PASS, "ok", observed, text, source=source)
 
     @staticmethod
     def _in_si(model: Model, declared: str | None, raw: object, value: object) -> object:
