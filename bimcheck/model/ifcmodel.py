@@ -208,7 +208,9 @@ class Model:
             else:
                 global_id, name = None, getattr(element, "Name", None)
             try:
-                storey = self._storey_name(key)
+                # Only products have a place on a storey: a type object or a group asked for
+                # one would have every relationship kind indexed to find none.
+                storey = self._storey_name(key) if ifc_class in self._products else None
             except Exception:  # a broken spatial structure must not lose the element's result
                 storey = None
             found = (global_id, ifc_class, key, name if isinstance(name, str) else None, storey)
@@ -239,6 +241,11 @@ class Model:
     @cached_property
     def _identities(self) -> dict[int, ElementIdentity]:
         return {}
+
+    @cached_property
+    def _products(self) -> frozenset[str]:
+        """Proper-case names of IfcProduct and its subtypes."""
+        return frozenset(self.schema.entities[n] for n in self.schema.subtypes("IfcProduct"))
 
     @cached_property
     def _roots(self) -> frozenset[str]:
