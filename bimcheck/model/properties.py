@@ -141,29 +141,41 @@ class PropertyIndex:
     def _index(self) -> None:
         collected: dict[int, list[tuple[str, ifcopenshell.entity_instance]]] = defaultdict(list)
         self._collect(collected)
-        shared: dict[tuple[tuple[str, int], ...], Entries] = {}
+        shared: dict[tuple[int, ...], Entries] = {}
+        ids = self._definition_ids
         for element_id, entries in collected.items():
-            signature = tuple((name, d.id()) for name, d in entries)
+            # The definitions decide the names: their ids alone tell equal entries apart.
+            signature = tuple([ids[id(d)] for _, d in entries])
             self._own[element_id] = shared.setdefault(signature, tuple(entries))
+        del self._definition_ids
 
     def _collect(self, own: dict[int, list[tuple[str, ifcopenshell.entity_instance]]]) -> None:
         names: dict[int, str] = {}
+        # id() of each definition wrapper read -> its step id, for _index (the wrappers stay
+        # alive in the entries meanwhile, so their id()s stay theirs).
+        self._definition_ids: dict[int, int] = {}
 
-        def name_of(definition: ifcopenshell.entity_instance) -> str:
+        def entry(definition: ifcopenshell.entity_instance) -> tuple[str, ifcopenshell.entity_instance]:
             key = definition.id()
-            if key not in names:
-                names[key] = _definition_name(definition)
-            return names[key]
+            self._definition_ids[id(definition)] = key
+            name = names.get(key)
+            if name is None:
+                name = names[key] = _definition_name(definition)
+            return name, definition
 
         for rel in self._ifc.by_type("IfcRelDefinesByProperties"):
             definition = rel.get_argument(_REL_RELATING)
-            definitions = definition if isinstance(definition, tuple) else (definition,)
-            entries = [(name_of(d), d) for d in definitions if d is not None]
+            if definition is None:
+                continue
+            if definition.__class__ is tuple:  # IFC4 IfcPropertySetDefinitionSet
+                entries = [entry(d) for d in definition if d is not None]
+            else:
+                entries = [entry(definition)]
             for obj in rel.get_argument(_REL_RELATED) or ():
                 own[obj.id()].extend(entries)
         for type_object in self._ifc.by_type("IfcTypeObject"):
             for pset in type_object.HasPropertySets or ():
-                own[type_object.id()].append((name_of(pset), pset))
+                own[type_object.id()].append(entry(pset))
         for cls, owner_attr in (
             ("IfcMaterialProperties", "Material"),
             ("IfcProfileProperties", "ProfileDefinition"),
@@ -175,7 +187,7 @@ class PropertyIndex:
             for props in owners:
                 owner = getattr(props, owner_attr, None)
                 if owner is not None:
-                    own[owner.id()].append((name_of(props), props))
+                    own[owner.id()].append(entry(props))
 
     def elements_with_psets(self, wanted: NameFilter | None = None) -> Iterator[ifcopenshell.entity_instance]:
         """Every element with a property set (its own or its type's), optionally a matching one."""
