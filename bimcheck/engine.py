@@ -226,6 +226,9 @@ def select(
     """
     candidates, decided = _broadphase(model, facets)
     remaining = [f for f in facets if f is not decided]
+    if not remaining:  # the broadphase decided it all (one entity or attribute facet, say)
+        exact = {element.id(): element for element in candidates}
+        return [exact[k] for k in sorted(exact)], []
     selected: dict[int, ifcopenshell.entity_instance] = {}
     undecided: dict[int, tuple[ifcopenshell.entity_instance, Facet, Check]] = {}
     for element in candidates:
@@ -351,6 +354,7 @@ class _ElementChecker:
         self._model = model
         self._requirement = requirement
         self._facets = requirement.requirements
+        self._prohibited = requirement.cardinality == PROHIBITED
         self._outcomes: dict[tuple[object, ...], tuple[tuple[Finding, ...], Status]] = {}
         self._by_identity: dict[
             tuple[int, ...], tuple[tuple[Check, ...], tuple[tuple[Finding, ...], Status]]
@@ -358,7 +362,7 @@ class _ElementChecker:
 
     def __call__(self, element: ifcopenshell.entity_instance) -> ElementResult:
         model, requirement = self._model, self._requirement
-        if requirement.cardinality == PROHIBITED:
+        if self._prohibited:
             finding = Finding(
                 facet="specification",
                 status=Status.FAIL,

@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable, Hashable
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar, cast
+from typing import TYPE_CHECKING, TypeVar
 
 import ifcopenshell
 from ifcopenshell import ifcopenshell_wrapper
@@ -228,7 +228,7 @@ class Model:
         found = self._outcomes.get(key)
         # The entry holds the facet itself, so its id cannot pass to another facet meanwhile.
         if found is not None and found[0] is facet:
-            return cast(T, found[1])
+            return found[1]  # type: ignore[return-value]  # stored by this facet: a T
         result = compute()
         if len(self._outcomes) < _MAX_OUTCOMES:
             self._outcomes[key] = (facet, result)
