@@ -121,6 +121,7 @@ class PropertyIndex:
         # (the same fire rating in 20 000 wall sets) share one Property, and so one outcome of
         # each facet that looks at it (see PropertyFacet).
         self._singles: dict[tuple[object, ...], Property] = {}
+        self._states: dict[int, tuple[int, int]] = {}
         self._index()
 
     def state(self, element: ifcopenshell.entity_instance) -> tuple[int, int]:
@@ -134,9 +135,13 @@ class PropertyIndex:
 
     def state_of(self, key: int) -> tuple[int, int]:
         """state() of the element with step id `key`."""
-        type_object = self._type_of.get(key)
-        inherited = _NONE if type_object is None else self._own.get(type_object.id(), _NONE)
-        return id(self._own.get(key, _NONE)), id(inherited)
+        # Kept per element: an element meets a property facet in several requirements.
+        found = self._states.get(key)
+        if found is None:
+            type_object = self._type_of.get(key)
+            inherited = _NONE if type_object is None else self._own.get(type_object.id(), _NONE)
+            found = self._states[key] = (id(self._own.get(key, _NONE)), id(inherited))
+        return found
 
     def _index(self) -> None:
         collected: dict[int, list[tuple[str, ifcopenshell.entity_instance]]] = defaultdict(list)
