@@ -55,16 +55,15 @@ class _Associations:
 
     def related(
         self, rel_class: str, relating_attr: str
-    ) -> Iterator[tuple[ifcopenshell.entity_instance, object]]:
-        """(related object, relating item) for every association relationship of a class."""
+    ) -> Iterator[tuple[tuple[ifcopenshell.entity_instance, ...], object]]:
+        """(related objects, relating item) of every association relationship of a class."""
         related_at = self.schema.index_of(rel_class, "RelatedObjects")
         relating_at = self.schema.index_of(rel_class, relating_attr)
         for rel in self.ifc.by_type(rel_class):
             relating = rel.get_argument(relating_at)
-            if relating is None:
-                continue
-            for obj in rel.get_argument(related_at) or ():
-                yield obj, relating
+            objects = rel.get_argument(related_at) if relating is not None else None
+            if objects:
+                yield objects, relating
 
 
 class ClassificationIndex(_Associations):
@@ -78,9 +77,11 @@ class ClassificationIndex(_Associations):
         self._refs: dict[int, ClassificationRef] = {}
         self._cache: dict[int, tuple[ClassificationRef, ...]] = {}
         self._shared: dict[tuple[int, ...], tuple[ClassificationRef, ...]] = {}
-        for obj, item in self.related("IfcRelAssociatesClassification", "RelatingClassification"):
+        for objects, item in self.related("IfcRelAssociatesClassification", "RelatingClassification"):
             assert isinstance(item, ifcopenshell.entity_instance)
-            self._direct[obj.id()].append(self._ref(item))
+            ref = self._ref(item)  # once per relationship, not once per element it classifies
+            for obj in objects:
+                self._direct[obj.id()].append(ref)
         # IFC4+: resources such as IfcMaterial are classified through external references.
         if schema.entity_name("IfcExternalReferenceRelationship") is not None:
             for rel in ifc.by_type("IfcExternalReferenceRelationship"):
@@ -172,9 +173,11 @@ class MaterialIndex(_Associations):
         super().__init__(ifc, schema, type_of)
         self._direct: dict[int, MaterialInfo] = {}
         self._parsed: dict[int, MaterialInfo] = {}
-        for obj, material in self.related("IfcRelAssociatesMaterial", "RelatingMaterial"):
+        for objects, material in self.related("IfcRelAssociatesMaterial", "RelatingMaterial"):
             assert isinstance(material, ifcopenshell.entity_instance)
-            self._direct[obj.id()] = self._parse(material)
+            info = self._parse(material)
+            for obj in objects:
+                self._direct[obj.id()] = info
 
     def elements_with_material(self) -> Iterator[ifcopenshell.entity_instance]:
         ids = set(self._direct)
