@@ -130,7 +130,16 @@ class Model:
         proper = self._classes_present.get(upper_name.upper())
         if proper is None:
             return []
-        return list(self.file.by_type(proper, include_subtypes=False))
+        # Kept per class: requirements enumerate the same classes (walls for an entity facet,
+        # again for an attribute one), and each wrapper ifcopenshell makes costs a microsecond.
+        found = self._instances.get(proper)
+        if found is None:
+            found = self._instances[proper] = tuple(self.file.by_type(proper, include_subtypes=False))
+        return list(found)
+
+    @cached_property
+    def _instances(self) -> dict[str, tuple[ifcopenshell.entity_instance, ...]]:
+        return {}
 
     def by_class_with_subtypes(self, name: str) -> list[ifcopenshell.entity_instance]:
         proper = self.schema.entity_name(name)

@@ -283,7 +283,7 @@ class AttributeFacet:
             if cls.upper() not in model.schema.entities:
                 continue
             if any(self.name.matches_name(n) for n in model.schema.attributes(cls)):
-                out.extend(model.file.by_type(cls, include_subtypes=False))
+                out.extend(model.by_class(cls))
         return out
 
     def matching(self, model: Model) -> list[ifcopenshell.entity_instance]:
@@ -302,7 +302,7 @@ class AttributeFacet:
             matched = [i for n, i in model.schema.attributes(cls).items() if self.name.matches_name(n)]
             if not matched:
                 continue
-            elements = model.file.by_type(cls, include_subtypes=False)
+            elements = model.by_class(cls)
             if len(matched) > 1:
                 out.extend(e for e in elements if self.check(model, e).match is Match.PASS)
                 continue
