@@ -371,3 +371,59 @@ def test_candidates_are_elements_with_property_sets_of_their_own_or_their_types(
     found = {e.GlobalId for e in prop("Pset_WallCommon", "FireRating").candidates(builder.model())}
     assert {own.GlobalId, inherited.GlobalId} <= found
     assert all(e.Name != "None" for e in prop("Pset_WallCommon", "FireRating").candidates(builder.model()))
+
+
+# --- values shared between sets (the reading done once per distinct value) -------------------
+
+
+def test_equal_values_in_different_sets_are_read_as_one_property() -> None:
+    builder = ModelBuilder()
+    walls = [builder.element("IfcWall", f"W{i}") for i in range(3)]
+    for wall in walls:  # three sets of their own, each holding EI 60
+        builder.pset(wall, "Pset_WallCommon", {"FireRating": "EI 60"})
+    model = builder.model()
+    found = [model.properties.psets(w)["Pset_WallCommon"]["FireRating"] for w in walls]
+    assert found[0] is found[1] is found[2]
+    assert found[0].values[0].value == "EI 60"
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "shown"),
+    [
+        # Equal in Python, not in a report: each element must show what its own set holds.
+        (("IfcReal", 0.0), ("IfcReal", -0.0), ("0.0", "-0.0")),
+        (("IfcInteger", 1), ("IfcReal", 1.0), ("1 (IFCINTEGER)", "1.0 (IFCREAL)")),
+        (("IfcBoolean", True), ("IfcInteger", 1), ("true (IFCBOOLEAN)", "1 (IFCINTEGER)")),
+        (("IfcLabel", "x"), ("IfcText", "x"), ("(IFCLABEL)", "(IFCTEXT)")),
+    ],
+)
+def test_values_equal_in_python_but_not_in_ifc_are_read_apart(first, second, shown) -> None:
+    builder = ModelBuilder()
+    a = builder.element("IfcWall", "A")
+    b = builder.element("IfcWall", "B")
+    raw_pset(builder, a, "Pset_X", single(builder, "P", builder.file.create_entity(*first)))
+    raw_pset(builder, b, "Pset_X", single(builder, "P", builder.file.create_entity(*second)))
+    model = builder.model()
+    facet = prop("Pset_X", "P")
+    observed = [facet.check(model, e).observed for e in (a, b)]
+    assert shown[0] in observed[0], observed
+    assert shown[1] in observed[1], observed
+    assert observed[0] != observed[1]
+
+
+def test_an_applicability_lists_exactly_the_elements_its_check_passes() -> None:
+    """matching() decides on step ids; it must agree with check() on every candidate."""
+    builder = ModelBuilder()
+    typed = builder.typed(builder.element("IfcWall", "Typed"), "IfcWallType", "WT")
+    builder.pset(typed, "Pset_WallCommon", {"IsExternal": True})
+    builder.pset(builder.element("IfcWall", "Own"), "Pset_WallCommon", {"IsExternal": True})
+    builder.pset(builder.element("IfcWall", "Internal"), "Pset_WallCommon", {"IsExternal": False})
+    builder.pset(builder.element("IfcSlab", "Other set"), "Pset_SlabCommon", {"IsExternal": True})
+    builder.element("IfcWall", "Bare")
+    model = builder.model()
+    facet = prop(ValueSpec(patterns=("Pset_.*Common",)), "IsExternal", "true")
+    everything = model.file.by_type("IfcRoot")
+    by_check = sorted(e.id() for e in everything if facet.check(model, e).match is Match.PASS)
+    assert sorted(e.id() for e in facet.matching(model)) == by_check
+    # By hand: the typed wall, the type itself, the wall with its own set, and the slab.
+    assert {model.file.by_id(i).Name for i in by_check} == {"Typed", "WT", "Own", "Other set"}

@@ -111,3 +111,25 @@ def test_occurrences_know_their_type_and_types_their_occurrences() -> None:
     assert model.type_of(builder.storeys["Plan 1"]) is None
     assert [o.Name for o in model.typed_occurrences("IfcSanitaryTerminalType")] == ["T"]
     assert [o.Name for o in model.typed_occurrences("IFCAIRTERMINALTYPE")] == ["U"]
+
+
+def test_an_identity_places_products_on_storeys_and_nothing_else() -> None:
+    builder = ModelBuilder()
+    wall = builder.element("IfcWall", "W")
+    wall_type = builder.typed(wall, "IfcWallType", "WT")
+    opening = builder.create("IfcOpeningElement", "O")
+    ifcopenshell.api.run("feature.add_feature", builder.file, feature=opening, element=wall)
+    model = builder.model()
+    # (GlobalId, class, step id, name, storey): the storey is the fifth.
+    assert model.identity(wall)[4] == "Plan 1"
+    assert model.identity(opening)[4] == "Plan 1"  # found through the wall it voids
+    assert model.identity(wall_type)[4] is None  # a type object has no place in the building
+
+
+def test_instances_of_a_class_are_listed_afresh_for_each_caller() -> None:
+    builder = ModelBuilder()
+    walls = {builder.element("IfcWall", f"W{i}").id() for i in range(2)}
+    model = builder.model()
+    first = model.by_class("IFCWALL")
+    first.clear()  # a caller's own list: the model's stays whole
+    assert {w.id() for w in model.by_class("IFCWALL")} == walls
