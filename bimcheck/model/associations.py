@@ -77,6 +77,7 @@ class ClassificationIndex(_Associations):
         self._refs: dict[int, ClassificationRef] = {}
         self._cache: dict[int, tuple[ClassificationRef, ...]] = {}
         self._shared: dict[tuple[int, ...], tuple[ClassificationRef, ...]] = {}
+        self._single: dict[int, tuple[ClassificationRef, ...]] = {}  # id of a ref -> (ref,)
         for objects, item in self.related("IfcRelAssociatesClassification", "RelatingClassification"):
             assert isinstance(item, ifcopenshell.entity_instance)
             ref = self._ref(item)  # once per relationship, not once per element it classifies
@@ -106,8 +107,15 @@ class ClassificationIndex(_Associations):
         if cached is not None:
             return cached
         own = self._direct.get(key, [])
-        refs = list(own)
         type_object = self.type_of.get(key)
+        if type_object is None and len(own) == 1:
+            # The usual case, one classification of its own: the tuple of it, made once.
+            result = self._single.get(id(own[0]))
+            if result is None:
+                result = self._single[id(own[0])] = self._shared.setdefault((id(own[0]),), (own[0],))
+            self._cache[key] = result
+            return result
+        refs = list(own)
         if type_object is not None:
             own_systems = {r.system for r in own}
             refs.extend(r for r in self._direct.get(type_object.id(), ()) if r.system not in own_systems)
