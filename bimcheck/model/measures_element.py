@@ -565,6 +565,23 @@ def clear_width(
     model: Model, door: ifcopenshell.entity_instance, source: str, args: Mapping[str, str]
 ) -> Measured:
     deduction = optional_number(args, "deduction")
+    # The width follows from the door's own property sets, its type (whose lining and panel
+    # sets it inherits), its class (naming its quantity set), its OverallWidth and the
+    # deduction: the doors of one type share these, so it is worked out once per type and
+    # width, not once per door (a twentieth of the work on a block of 1 460 doors).
+    own_sets = model.properties.state(door)
+    type_object = model.type_of(door)
+    state = (
+        own_sets,
+        0 if type_object is None else type_object.id(),
+        door.is_a(),
+        getattr(door, "OverallWidth", None),
+        deduction,
+    )
+    return model.outcome(clear_width, state, lambda: _clear_width(model, door, deduction))
+
+
+def _clear_width(model: Model, door: ifcopenshell.entity_instance, deduction: float | None) -> Measured:
     found = _declared_clear_width(model, door) or _lining_clear_width(model, door)
     if found is not None:
         return found
