@@ -184,11 +184,23 @@ class SpatialIndex:
         self._contents: dict[float, _Adjacency] = {}
         self._dwellings: dict[str | None, _Dwellings] = {}
         self._zone_index: tuple[dict[int, Related], dict[int, Related]] | None = None
+        # (element id, relation, arguments) -> what `relate` found: the same room is asked for
+        # its dwelling from each of its walls, and the same wall by several requirements.
+        self._found: dict[tuple[int, str, tuple[tuple[str, str], ...]], Relation] = {}
 
     # --- public API ---------------------------------------------------------------------
 
     def relate(
         self, element: ifcopenshell.entity_instance, via: str, arguments: Mapping[str, str] | None = None
+    ) -> Relation:
+        key = (element.id(), via, tuple(sorted(arguments.items())) if arguments else ())
+        found = self._found.get(key)
+        if found is None:
+            found = self._found[key] = self._relate(element, via, arguments)
+        return found
+
+    def _relate(
+        self, element: ifcopenshell.entity_instance, via: str, arguments: Mapping[str, str] | None
     ) -> Relation:
         definition = RELATIONS.get(via)
         if definition is None:
@@ -312,7 +324,7 @@ class SpatialIndex:
 
     def _dwelling(self, element: ifcopenshell.entity_instance, args: Mapping[str, str]) -> Relation:
         """The zones a space belongs to; for other elements, the zones of their spaces."""
-        spaces = [element] if element.is_a("IfcSpace") else self._spaces(element, {}).elements
+        spaces = [element] if element.is_a("IfcSpace") else self.relate(element, "spaces").elements
         if spaces is None:
             return Relation(None, BY_ZONES, "the element's spaces cannot be determined")
         if not self._dwelling_index(None).recorded:
@@ -342,7 +354,7 @@ class SpatialIndex:
         if element.is_a("IfcZone") or element.is_a("IfcSpatialZone"):
             spaces: Related | None = self._zone_members()[1].get(element.id(), [])
         else:
-            spaces = self._spaces(element, {}).elements
+            spaces = self.relate(element, "spaces").elements
         if spaces is None:
             return None
         return {k for s in spaces for k in index.keys.get(s.id(), ())}
