@@ -613,7 +613,16 @@ def glazed_area(
     model: Model, window: ifcopenshell.entity_instance, source: str, args: Mapping[str, str]
 ) -> Measured:
     if source != GEOMETRY:
-        found = _declared_glazed_area(model, window)
+        # What is declared follows from the window's property sets (its own and its type's),
+        # its class (naming its quantity set) and its overall size: the windows of one type
+        # share these, so it is worked out once per type and size.
+        state = (
+            model.properties.state(window),
+            window.is_a(),
+            getattr(window, "OverallWidth", None),
+            getattr(window, "OverallHeight", None),
+        )
+        found = model.outcome(_declared_glazed_area, state, lambda: _declared_glazed_area(model, window))
         if found is not None or source == PROPERTY:
             return found or Measured.unknown("no GlazingAreaFraction with a window area", AREA)
     shape = body(model, window)

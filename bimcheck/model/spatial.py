@@ -187,6 +187,7 @@ class SpatialIndex:
         # (element id, relation, arguments) -> what `relate` found: the same room is asked for
         # its dwelling from each of its walls, and the same wall by several requirements.
         self._found: dict[tuple[int, str, tuple[tuple[str, str], ...]], Relation] = {}
+        self._recorded: dict[str, bool] = {}
 
     # --- public API ---------------------------------------------------------------------
 
@@ -467,7 +468,12 @@ class SpatialIndex:
 
     def _boundaries_record(self, cls: str) -> bool:
         """Whether the model's space boundaries describe elements of this class at all."""
-        return any(e.is_a(cls) for elements in self._space_boundaries()[0].values() for e in elements)
+        found = self._recorded.get(cls)
+        if found is None:  # once per class, not once per room
+            found = self._recorded[cls] = any(
+                e.is_a(cls) for elements in self._space_boundaries()[0].values() for e in elements
+            )
+        return found
 
     def _space_boundaries(self) -> tuple[dict[int, Related], dict[int, Related]]:
         """(space id → bounding elements, element id → bounded spaces), built once."""
