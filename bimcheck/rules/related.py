@@ -13,6 +13,7 @@ from bimcheck.rules.values import ValueSpec
 
 if TYPE_CHECKING:
     from bimcheck.model.ifcmodel import Model
+    from bimcheck.model.spatial import Relation
 
 ANY, ALL, NONE = "any", "all", "none"
 QUANTIFIERS = (ANY, ALL, NONE)
@@ -50,6 +51,15 @@ class RelatedFacet:
 
     def check(self, model: Model, element: ifcopenshell.entity_instance) -> Check:
         relation = model.spatial.relate(element, self.via, dict(self.arguments))
+        # What the facet finds follows from what the relation found, not from the element
+        # itself: elements related to the very same ones (the rooms of one dwelling, the doors
+        # in one wall) share one Check, judged once.
+        found = relation.elements
+        ids = None if found is None else tuple([e.id() for e in found])
+        state = ("relation", relation.method, relation.reason, ids)
+        return model.outcome(self, state, lambda: self._judge(model, relation))
+
+    def _judge(self, model: Model, relation: Relation) -> Check:
         if relation.elements is None:
             return Check(
                 Match.UNKNOWN,
