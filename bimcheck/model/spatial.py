@@ -322,7 +322,8 @@ class SpatialIndex:
         return Relation(self._zones_of(element), BY_ZONES)
 
     def _zones_of(self, element: ifcopenshell.entity_instance) -> Related:
-        return _unique(self._zone_members()[0].get(element.id(), []))
+        # The index holds each element's zones already in `_unique` order; callers only read.
+        return self._zone_members()[0].get(element.id()) or []
 
     def _dwelling(self, element: ifcopenshell.entity_instance, args: Mapping[str, str]) -> Relation:
         """The zones a space belongs to; for other elements, the zones of their spaces."""
@@ -331,6 +332,8 @@ class SpatialIndex:
             return Relation(None, BY_ZONES, "the element's spaces cannot be determined")
         if not self._dwelling_index(None).recorded:
             return Relation(None, BY_ZONES, "the model groups no spaces in IfcZone or IfcSpatialZone")
+        if len(spaces) == 1:  # a room: its zones are already unique and in order
+            return Relation(self._zones_of(spaces[0]), BY_ZONES)
         zones: Related = []
         for space in spaces:
             zones.extend(self._zones_of(space))
@@ -567,7 +570,7 @@ class SpatialIndex:
                 for member in members:
                     zones_of[member.id()].append(zone)
                 spaces_of[zone.id()] = _unique([m for m in members if m.is_a("IfcSpace")])
-            self._zone_index = (dict(zones_of), spaces_of)
+            self._zone_index = ({k: _unique(v) for k, v in zones_of.items()}, spaces_of)
         return self._zone_index
 
     def _dwelling_index(self, prop: str | None) -> _Dwellings:
