@@ -124,6 +124,13 @@ def _set_quantity(
     return quantity(model, element, [f"{s}.{n}" for n in names for s in sorted(others)], unit)
 
 
+def _attribute(model: Model, element: ifcopenshell.entity_instance, name: str) -> object:
+    """An attribute read by its position (None if the class has no such attribute): by name it
+    costs several times as much, and this is read once per door or window."""
+    info = model.schema.attributes(element.is_a()).get(name)
+    return None if info is None else element.get_argument(info.index)
+
+
 def length_attribute(model: Model, element: ifcopenshell.entity_instance, name: str) -> Measured | None:
     """A length attribute (e.g. IfcDoor.OverallWidth) in metres, if set and positive."""
     value = getattr(element, name, None)
@@ -575,7 +582,7 @@ def clear_width(
         own_sets,
         0 if type_object is None else type_object.id(),
         door.is_a(),
-        getattr(door, "OverallWidth", None),
+        _attribute(model, door, "OverallWidth"),
         deduction,
     )
     return model.outcome(clear_width, state, lambda: _clear_width(model, door, deduction))
@@ -619,8 +626,8 @@ def glazed_area(
         state = (
             model.properties.state(window),
             window.is_a(),
-            getattr(window, "OverallWidth", None),
-            getattr(window, "OverallHeight", None),
+            _attribute(model, window, "OverallWidth"),
+            _attribute(model, window, "OverallHeight"),
         )
         found = model.outcome(_declared_glazed_area, state, lambda: _declared_glazed_area(model, window))
         if found is not None or source == PROPERTY:
