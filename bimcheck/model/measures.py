@@ -83,6 +83,7 @@ class MeasureCache:
     def __init__(self, model: Model) -> None:
         self._model = model
         self._cache: dict[tuple[int, str, str, tuple[tuple[str, str], ...]], Measured] = {}
+        self._classes: dict[tuple[str, str], bool] = {}
 
     def get(
         self,
@@ -95,11 +96,11 @@ class MeasureCache:
         definition = MEASURES.get(name)
         if definition is None:
             raise KeyError(f"unknown measure {name!r}")
-        args = tuple(sorted((arguments or {}).items()))
+        args = tuple(sorted(arguments.items())) if arguments else ()
         key = (element.id(), name, source, args)
         cached = self._cache.get(key)
         if cached is None:
-            if not any(element.is_a(cls) for cls in definition.applies_to):
+            if not self._applies(element, definition):
                 cached = Measured.unknown(
                     f"{name} is defined for {', '.join(definition.applies_to)}, not {element.is_a()}",
                     definition.unit,
@@ -110,6 +111,15 @@ class MeasureCache:
                 cached = definition.compute(self._model, element, source, dict(args))
             self._cache[key] = cached
         return cached
+
+    def _applies(self, element: ifcopenshell.entity_instance, definition: MeasureDef) -> bool:
+        """Whether the measure applies to the element's class, decided once per class (is_a
+        with a class name costs twice what is_a() does)."""
+        key = (element.is_a(), definition.name)
+        found = self._classes.get(key)
+        if found is None:
+            found = self._classes[key] = any(element.is_a(cls) for cls in definition.applies_to)
+        return found
 
 
 # The modules that register measures, by topic; imported last because they use `measure`.

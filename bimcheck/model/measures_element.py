@@ -124,6 +124,13 @@ def _set_quantity(
     return quantity(model, element, [f"{s}.{n}" for n in names for s in sorted(others)], unit)
 
 
+def _attribute(model: Model, element: ifcopenshell.entity_instance, name: str) -> object:
+    """An attribute read by its position (None if the class has no such attribute): by name it
+    costs several times as much, and this is read once per door or window."""
+    info = model.schema.attributes(element.is_a()).get(name)
+    return None if info is None else element.get_argument(info.index)
+
+
 def length_attribute(model: Model, element: ifcopenshell.entity_instance, name: str) -> Measured | None:
     """A length attribute (e.g. IfcDoor.OverallWidth) in metres, if set and positive."""
     value = getattr(element, name, None)
@@ -565,6 +572,23 @@ def clear_width(
     model: Model, door: ifcopenshell.entity_instance, source: str, args: Mapping[str, str]
 ) -> Measured:
     deduction = optional_number(args, "deduction")
+    # The width follows from the door's own property sets, its type (whose lining and panel
+    # sets it inherits), its class (naming its quantity set), its OverallWidth and the
+    # deduction: the doors of one type share these, so it is worked out once per type and
+    # width, not once per door (a twentieth of the work on a block of 1 460 doors).
+    own_sets = model.properties.state(door)
+    type_object = model.type_of(door)
+    state = (
+        own_sets,
+        0 if type_object is None else type_object.id(),
+        door.is_a(),
+        _attribute(model, door, "OverallWidth"),
+        deduction,
+    )
+    return model.outcome(clear_width, state, lambda: _clear_width(model, door, deduction))
+
+
+def _clear_width(model: Model, door: ifcopenshell.entity_instance, deduction: float | None) -> Measured:
     found = _declared_clear_width(model, door) or _lining_clear_width(model, door)
     if found is not None:
         return found
@@ -596,7 +620,16 @@ def glazed_area(
     model: Model, window: ifcopenshell.entity_instance, source: str, args: Mapping[str, str]
 ) -> Measured:
     if source != GEOMETRY:
-        found = _declared_glazed_area(model, window)
+        # What is declared follows from the window's property sets (its own and its type's),
+        # its class (naming its quantity set) and its overall size: the windows of one type
+        # share these, so it is worked out once per type and size.
+        state = (
+            model.properties.state(window),
+            window.is_a(),
+            _attribute(model, window, "OverallWidth"),
+            _attribute(model, window, "OverallHeight"),
+        )
+        found = model.outcome(_declared_glazed_area, state, lambda: _declared_glazed_area(model, window))
         if found is not None or source == PROPERTY:
             return found or Measured.unknown("no GlazingAreaFraction with a window area", AREA)
     shape = body(model, window)

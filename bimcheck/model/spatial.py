@@ -184,11 +184,25 @@ class SpatialIndex:
         self._contents: dict[float, _Adjacency] = {}
         self._dwellings: dict[str | None, _Dwellings] = {}
         self._zone_index: tuple[dict[int, Related], dict[int, Related]] | None = None
+        # (element id, relation, arguments) -> what `relate` found: the same room is asked for
+        # its dwelling from each of its walls, and the same wall by several requirements.
+        self._found: dict[tuple[int, str, tuple[tuple[str, str], ...]], Relation] = {}
+        self._recorded: dict[str, bool] = {}
+        self._roles: dict[str, str] = {}
 
     # --- public API ---------------------------------------------------------------------
 
     def relate(
         self, element: ifcopenshell.entity_instance, via: str, arguments: Mapping[str, str] | None = None
+    ) -> Relation:
+        key = (element.id(), via, tuple(sorted(arguments.items())) if arguments else ())
+        found = self._found.get(key)
+        if found is None:
+            found = self._found[key] = self._relate(element, via, arguments)
+        return found
+
+    def _relate(
+        self, element: ifcopenshell.entity_instance, via: str, arguments: Mapping[str, str] | None
     ) -> Relation:
         definition = RELATIONS.get(via)
         if definition is None:
@@ -308,15 +322,18 @@ class SpatialIndex:
         return Relation(self._zones_of(element), BY_ZONES)
 
     def _zones_of(self, element: ifcopenshell.entity_instance) -> Related:
-        return _unique(self._zone_members()[0].get(element.id(), []))
+        # The index holds each element's zones already in `_unique` order; callers only read.
+        return self._zone_members()[0].get(element.id()) or []
 
     def _dwelling(self, element: ifcopenshell.entity_instance, args: Mapping[str, str]) -> Relation:
         """The zones a space belongs to; for other elements, the zones of their spaces."""
-        spaces = [element] if element.is_a("IfcSpace") else self._spaces(element, {}).elements
+        spaces = [element] if self._role(element) == _SPACE else self.relate(element, "spaces").elements
         if spaces is None:
             return Relation(None, BY_ZONES, "the element's spaces cannot be determined")
         if not self._dwelling_index(None).recorded:
             return Relation(None, BY_ZONES, "the model groups no spaces in IfcZone or IfcSpatialZone")
+        if len(spaces) == 1:  # a room: its zones are already unique and in order
+            return Relation(self._zones_of(spaces[0]), BY_ZONES)
         zones: Related = []
         for space in spaces:
             zones.extend(self._zones_of(space))
@@ -337,12 +354,13 @@ class SpatialIndex:
 
     def _dwelling_keys(self, element: ifcopenshell.entity_instance, prop: str | None) -> set[str] | None:
         index = self._dwelling_index(prop)
-        if element.is_a("IfcSpace"):
+        role = self._role(element)
+        if role == _SPACE:
             return set(index.keys.get(element.id(), ()))
-        if element.is_a("IfcZone") or element.is_a("IfcSpatialZone"):
+        if role == _ZONE:
             spaces: Related | None = self._zone_members()[1].get(element.id(), [])
         else:
-            spaces = self._spaces(element, {}).elements
+            spaces = self.relate(element, "spaces").elements
         if spaces is None:
             return None
         return {k for s in spaces for k in index.keys.get(s.id(), ())}
@@ -351,24 +369,24 @@ class SpatialIndex:
         """Spaces of an element: a zone's or storey's spaces; the rooms a door, window, wall
         or piece of furniture is in or bounds."""
         model = self._model
-        if element.is_a("IfcZone") or element.is_a("IfcSpatialZone"):
+        role = self._role(element)
+        if role == _ZONE:
             return Relation(self._zone_members()[1].get(element.id(), []), BY_ZONES)
-        if element.is_a("IfcSpatialStructureElement") and not element.is_a("IfcSpace"):
+        if role == _STRUCTURE:
             spaces = [
                 s for s in _spatial_descendants(element) if s.is_a("IfcSpace") and s.id() != element.id()
             ]
             return Relation(_unique(spaces), BY_DECOMPOSITION)
-        if element.is_a("IfcSpace"):
+        if role == _SPACE:
             return Relation([], BY_DECOMPOSITION)
-        cls = _opening_class(element)
-        if cls is not None:
-            return self._spaces_of_opening(element, cls, args)
-        containers = [p for p in model.relations.parents(element, (CONTAINMENT,)) if p.is_a("IfcSpace")]
+        if role in _OPENING_CLASSES:
+            return self._spaces_of_opening(element, role, args)
+        containers = [p for p in model.relations.parents(element, (CONTAINMENT,)) if self._role(p) == _SPACE]
         bounded = self._space_boundaries()[1].get(element.id(), [])
         method = _method(args)
         if method != GEOMETRY and (containers or bounded):
             return Relation(_unique(containers + bounded), f"{BY_CONTAINMENT}, {BY_BOUNDARIES}")
-        if _is_contents(element):
+        if role == _CONTENTS:
             if method == RELATIONSHIPS:
                 return Relation([], BY_CONTAINMENT)
             contents = self._contents_index(_tolerance(args))
@@ -396,13 +414,14 @@ class SpatialIndex:
     def _openings_of_space(
         self, space: ifcopenshell.entity_instance, cls: str, args: Mapping[str, str]
     ) -> Relation:
-        if not space.is_a("IfcSpace"):
+        if self._role(space) != _SPACE:
             return Relation([], BY_DECOMPOSITION)
         method = _method(args)
         by_space, _ = self._space_boundaries()
         if method != GEOMETRY:
             if self._boundaries_record(cls) and space.id() in by_space:
-                return Relation(_unique([e for e in by_space[space.id()] if e.is_a(cls)]), BY_BOUNDARIES)
+                found = [e for e in by_space[space.id()] if self._role(e) == cls]
+                return Relation(_unique(found), BY_BOUNDARIES)
             if method == RELATIONSHIPS:
                 missing = (
                     "the space has no space boundaries"
@@ -453,20 +472,47 @@ class SpatialIndex:
             return Relation(None, BY_BOUNDARIES, f"the model's space boundaries record no {cls}")
         return Relation(_unique(spaces), " + ".join(methods))
 
+    def _role(self, element: ifcopenshell.entity_instance) -> str:
+        """What an element is to the relations (see `_role_of`), decided once per class:
+        is_a with a class name costs twice what is_a() does, and rooms, walls and their
+        boundaries are asked about again and again."""
+        cls = element.is_a()
+        role = self._roles.get(cls)
+        if role is None:
+            role = self._roles[cls] = _role_of(element)
+        return role
+
     def _boundaries_record(self, cls: str) -> bool:
         """Whether the model's space boundaries describe elements of this class at all."""
-        return any(e.is_a(cls) for elements in self._space_boundaries()[0].values() for e in elements)
+        found = self._recorded.get(cls)
+        if found is None:  # once per class, not once per room
+            found = self._recorded[cls] = any(
+                e.is_a(cls) for elements in self._space_boundaries()[0].values() for e in elements
+            )
+        return found
 
     def _space_boundaries(self) -> tuple[dict[int, Related], dict[int, Related]]:
         """(space id → bounding elements, element id → bounded spaces), built once."""
         if self._boundaries is None:
             boundaries: dict[int, Related] = defaultdict(list)
             bounded_by: dict[int, Related] = defaultdict(list)
+            # Positional reads and one is_a per space, not per boundary: a model has tens of
+            # boundaries per room, and reading attributes by name costs nine times as much.
+            schema = self._model.schema
+            space_at = schema.index_of("IfcRelSpaceBoundary", "RelatingSpace")
+            element_at = schema.index_of("IfcRelSpaceBoundary", "RelatedBuildingElement")
+            is_space: dict[int, bool] = {}
             for rel in self._model.file.by_type("IfcRelSpaceBoundary"):
-                space, element = rel.RelatingSpace, rel.RelatedBuildingElement
-                if space is None or element is None or not space.is_a("IfcSpace"):
+                space, element = rel.get_argument(space_at), rel.get_argument(element_at)
+                if space is None or element is None:
+                    continue
+                space_id = space.id()
+                known = is_space.get(space_id)
+                if known is None:
+                    known = is_space[space_id] = space.is_a("IfcSpace")
+                if not known:
                     continue  # IFC4 lets external spatial elements be bounded too
-                boundaries[space.id()].append(element)
+                boundaries[space_id].append(element)
                 bounded_by[element.id()].append(space)
             self._boundaries = (dict(boundaries), dict(bounded_by))
         return self._boundaries
@@ -524,7 +570,7 @@ class SpatialIndex:
                 for member in members:
                     zones_of[member.id()].append(zone)
                 spaces_of[zone.id()] = _unique([m for m in members if m.is_a("IfcSpace")])
-            self._zone_index = (dict(zones_of), spaces_of)
+            self._zone_index = ({k: _unique(v) for k, v in zones_of.items()}, spaces_of)
         return self._zone_index
 
     def _dwelling_index(self, prop: str | None) -> _Dwellings:
@@ -655,6 +701,27 @@ def _expand(zone_id: int, direct: Mapping[int, Related], seen: set[int]) -> Rela
         if member.id() in direct:
             out.extend(_expand(member.id(), direct, seen))
     return out
+
+
+# What an element is to the relations: a zone, a room, another spatial structure element, a
+# door or window (by its class name), contents of a room, or none of these.
+_ZONE, _SPACE, _STRUCTURE, _CONTENTS, _OTHER = "zone", "space", "structure", "contents", "other"
+_OPENING_CLASSES = ("IfcDoor", "IfcWindow")
+
+
+def _role_of(element: ifcopenshell.entity_instance) -> str:
+    """In the order the relations ask: zones first, then rooms, spatial structure elements,
+    doors and windows, contents."""
+    if element.is_a("IfcZone") or element.is_a("IfcSpatialZone"):
+        return _ZONE
+    if element.is_a("IfcSpace"):
+        return _SPACE
+    if element.is_a("IfcSpatialStructureElement"):
+        return _STRUCTURE
+    cls = _opening_class(element)
+    if cls is not None:
+        return cls
+    return _CONTENTS if _is_contents(element) else _OTHER
 
 
 def _opening_class(element: ifcopenshell.entity_instance) -> str | None:

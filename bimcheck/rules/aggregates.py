@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING
 
 import ifcopenshell
@@ -401,15 +402,28 @@ def contribution(model: Model, aggregate: Aggregate, element: ifcopenshell.entit
     for name in dict.fromkeys(names):
         measured = _measure(model, aggregate, element, name)
         if measured.value is None:
-            return Finding(
-                "measure",
-                Status.NOT_EVALUABLE,
-                "not_determinable",
-                f"{name} unknown: {measured.reason}",
-                expected=f"{name} is determinable",
-                unit=measured.unit or None,
+            return model.outcome(
+                aggregate, ("unknown", name, measured), partial(_not_determinable, name, measured)
             )
         values.append((name, measured))
+    # Elements contributing the same values (the rooms of one size) share one finding, made
+    # once; the repr of each value is in the key, as 0.0 and -0.0 are equal but read differently.
+    state = ("contributes", in_part, tuple((n, m, repr(m.value)) for n, m in values))
+    return model.outcome(aggregate, state, lambda: _contributes(values, in_part))
+
+
+def _not_determinable(name: str, measured: Measured) -> Finding:
+    return Finding(
+        "measure",
+        Status.NOT_EVALUABLE,
+        "not_determinable",
+        f"{name} unknown: {measured.reason}",
+        expected=f"{name} is determinable",
+        unit=measured.unit or None,
+    )
+
+
+def _contributes(values: list[tuple[str, Measured]], in_part: bool) -> Finding:
     text = "; ".join(f"{n} = {format_number(m.value or 0.0, m.unit or None)}" for n, m in values)
     first = values[0][1]
     scope = "" if in_part else " (to the whole only)"

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 import ifcopenshell
 
-from bimcheck.model.measures import AUTO, MEASURES
+from bimcheck.model.measures import AUTO, MEASURES, Measured
 from bimcheck.rules.facets import REQUIRED, Check, Match
 from bimcheck.rules.values import ValueSpec
 
@@ -54,6 +54,14 @@ class MeasureFacet:
 
     def check(self, model: Model, element: ifcopenshell.entity_instance) -> Check:
         measured = model.measures.get(element, self.measure, self.source, dict(self.arguments))
+        # Elements measuring the same (the doors of one type) share one Check, judged once;
+        # the engine knows an outcome it has seen by its Check's identity. The value's class
+        # and repr are in the key as 1.0 and True, 0.0 and -0.0 are equal but read differently.
+        value = measured.value
+        state = ("measured", measured, value.__class__, repr(value))
+        return model.outcome(self, state, lambda: self._judge(measured))
+
+    def _judge(self, measured: Measured) -> Check:
         if measured.value is None:
             reason = measured.reason or "cannot be determined"
             return Check(

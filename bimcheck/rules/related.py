@@ -13,6 +13,7 @@ from bimcheck.rules.values import ValueSpec
 
 if TYPE_CHECKING:
     from bimcheck.model.ifcmodel import Model
+    from bimcheck.model.spatial import Relation
 
 ANY, ALL, NONE = "any", "all", "none"
 QUANTIFIERS = (ANY, ALL, NONE)
@@ -50,6 +51,15 @@ class RelatedFacet:
 
     def check(self, model: Model, element: ifcopenshell.entity_instance) -> Check:
         relation = model.spatial.relate(element, self.via, dict(self.arguments))
+        # What the facet finds follows from what the relation found, not from the element
+        # itself: elements related to the very same ones (the rooms of one dwelling, the doors
+        # in one wall) share one Check, judged once.
+        found = relation.elements
+        ids = None if found is None else tuple([e.id() for e in found])
+        state = ("relation", relation.method, relation.reason, ids)
+        return model.outcome(self, state, lambda: self._judge(model, relation))
+
+    def _judge(self, model: Model, relation: Relation) -> Check:
         if relation.elements is None:
             return Check(
                 Match.UNKNOWN,
@@ -60,7 +70,7 @@ class RelatedFacet:
         matching: list[ifcopenshell.entity_instance] = []
         unknown = 0
         for other in related:
-            checks = [(f, f.check(model, other)) for f in self.where]
+            checks = [(f, _checked(model, f, other)) for f in self.where]
             if all(satisfied(f.cardinality, c) for f, c in checks):
                 matching.append(other)
             elif not any(c.match is not Match.UNKNOWN and not satisfied(f.cardinality, c) for f, c in checks):
@@ -73,7 +83,7 @@ class RelatedFacet:
         else:
             shown = related
         if shown:
-            names = ", ".join(_name(e) for e in shown[:_NAMED])
+            names = ", ".join(_name(model, e) for e in shown[:_NAMED])
             observed += f" ({names}{', …' if len(shown) > _NAMED else ''})"
         if unknown:
             observed += f", {unknown} undetermined"
@@ -107,6 +117,13 @@ class RelatedFacet:
         return model.spatial.candidates(self.via, nonempty=nonempty)
 
 
-def _name(element: ifcopenshell.entity_instance) -> str:
-    name = getattr(element, "Name", None)
-    return str(name) if name else str(getattr(element, "GlobalId", None) or f"#{element.id()}")
+def _checked(model: Model, facet: Facet, element: ifcopenshell.entity_instance) -> Check:
+    """What a `where` facet finds on a related element, worked out once per element: a room is
+    reached from each of its walls and doors, and a dwelling from each of its rooms."""
+    return model.outcome(facet, ("related", element.id()), lambda: facet.check(model, element))
+
+
+def _name(model: Model, element: ifcopenshell.entity_instance) -> str:
+    # The name and GlobalId as read once per element for the reports (model.identity).
+    global_id, _, key, name, _ = model.identity(element)
+    return name if name else str(global_id or f"#{key}")
