@@ -32,8 +32,9 @@ if TYPE_CHECKING:
 SUPPORTED_SCHEMAS = ("IFC2X3", "IFC4", "IFC4X3")
 _STEP_END = b"END-ISO-10303-21;"
 
-# Facet outcomes kept per model: plenty for shared data, bounded when every element is unique.
-_MAX_OUTCOMES = 200_000
+# Outcomes kept per facet and model: plenty for shared data, bounded when every element is unique.
+_MAX_OUTCOMES = 50_000
+_UNKNOWN = object()  # not computed yet (None is an outcome like any other)
 T = TypeVar("T")
 
 # (GlobalId or None, class, step id, name or None, storey name or None) of an element.
@@ -233,18 +234,23 @@ class Model:
         (e.g. the same property sets): elements sharing their type's data then share one
         check instead of repeating it.
         """
-        key = (id(facet), state)
-        found = self._outcomes.get(key)
+        # One memo per facet, each bounded on its own: a facet whose every element is different
+        # (unique property sets, say) cannot crowd out those that share, whatever their order.
+        entry = self._outcomes.get(id(facet))
         # The entry holds the facet itself, so its id cannot pass to another facet meanwhile.
-        if found is not None and found[0] is facet:
-            return found[1]  # type: ignore[return-value]  # stored by this facet: a T
+        if entry is None or entry[0] is not facet:
+            entry = self._outcomes[id(facet)] = (facet, {})
+        memo = entry[1]
+        found = memo.get(state, _UNKNOWN)
+        if found is not _UNKNOWN:
+            return found  # type: ignore[return-value]  # stored by this facet: a T
         result = compute()
-        if len(self._outcomes) < _MAX_OUTCOMES:
-            self._outcomes[key] = (facet, result)
+        if len(memo) < _MAX_OUTCOMES:
+            memo[state] = result
         return result
 
     @cached_property
-    def _outcomes(self) -> dict[tuple[int, object], tuple[object, object]]:
+    def _outcomes(self) -> dict[int, tuple[object, dict[Hashable, object]]]:
         return {}
 
     @cached_property
