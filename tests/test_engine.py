@@ -320,3 +320,19 @@ def test_results_are_deterministic_and_sorted(tmp_path: Path) -> None:
     walls = {e["name"]: e["status"] for e in first["requirements"][0]["elements"]}
     # Hand-checked against rich_model(): Rated has its own rating, Typed inherits EI 30.
     assert walls == {"Rated": "pass", "Typed": "pass", "Bare": "fail", "Uncontained": "fail"}
+
+
+def test_a_facet_with_an_outcome_per_element_leaves_room_for_those_that_share(monkeypatch) -> None:
+    """Outcomes are memoised per facet, each memo bounded on its own (here: two entries)."""
+    import bimcheck.model.ifcmodel as ifcmodel
+
+    monkeypatch.setattr(ifcmodel, "_MAX_OUTCOMES", 2)
+    model = ModelBuilder().model()
+    unique, shared = object(), object()
+    for state in range(5):  # fills its own memo, and more
+        model.outcome(unique, state, lambda state=state: state)
+    calls = []
+    for _ in range(3):
+        assert model.outcome(shared, "same", lambda: calls.append(1) or "found") == "found"
+    assert calls == [1]  # computed once, then shared
+    assert model.outcome(unique, 4, lambda: "again") == "again"  # beyond its bound: not kept
