@@ -77,7 +77,8 @@ class ClassificationIndex(_Associations):
         self._refs: dict[int, ClassificationRef] = {}
         self._cache: dict[int, tuple[ClassificationRef, ...]] = {}
         self._shared: dict[tuple[int, ...], tuple[ClassificationRef, ...]] = {}
-        self._single: dict[int, tuple[ClassificationRef, ...]] = {}  # id of a ref -> (ref,)
+        # (ids of an element's own references, its type's id) -> what the element has
+        self._merged: dict[tuple[tuple[int, ...], int], tuple[ClassificationRef, ...]] = {}
         for objects, item in self.related("IfcRelAssociatesClassification", "RelatingClassification"):
             assert isinstance(item, ifcopenshell.entity_instance)
             ref = self._ref(item)  # once per relationship, not once per element it classifies
@@ -106,22 +107,20 @@ class ClassificationIndex(_Associations):
         cached = self._cache.get(key)
         if cached is not None:
             return cached
-        own = self._direct.get(key, [])
+        own = self._direct.get(key, ())
         type_object = self.type_of.get(key)
-        if type_object is None and len(own) == 1:
-            # The usual case, one classification of its own: the tuple of it, made once.
-            result = self._single.get(id(own[0]))
-            if result is None:
-                result = self._single[id(own[0])] = self._shared.setdefault((id(own[0]),), (own[0],))
-            self._cache[key] = result
-            return result
-        refs = list(own)
-        if type_object is not None:
-            own_systems = {r.system for r in own}
-            refs.extend(r for r in self._direct.get(type_object.id(), ()) if r.system not in own_systems)
-        # Equal classifications share one tuple: facets key what they found by its identity.
-        result = tuple(refs)
-        result = self._shared.setdefault(tuple(map(id, result)), result)  # refs are kept in _refs
+        # What an element has follows from its own references and its type: elements with the
+        # same of both (the walls of one type, each classified alike) share one merge.
+        signature = (tuple(map(id, own)), 0 if type_object is None else type_object.id())
+        result = self._merged.get(signature)
+        if result is None:
+            refs = list(own)
+            if type_object is not None:
+                own_systems = {r.system for r in own}
+                refs.extend(r for r in self._direct.get(type_object.id(), ()) if r.system not in own_systems)
+            # Equal classifications share one tuple: facets key what they found by its identity.
+            merged = tuple(refs)
+            result = self._merged[signature] = self._shared.setdefault(tuple(map(id, merged)), merged)
         self._cache[key] = result
         return result
 
