@@ -20,6 +20,7 @@ from bimcheck.model.ifcmodel import Model, open_model, peek_model
 from bimcheck.model.references import malformed_near, malformed_relationship
 from bimcheck.model.schema import resolve_schema
 from bimcheck.results import (
+    FINDING_STATUSES,
     ElementResult,
     Finding,
     FloorPlan,
@@ -333,8 +334,8 @@ def _element_result(
     global_id, ifc_class, step_id, name, storey = model.identity(element)
     # Positional arguments, in ElementResult's field order: a third cheaper than keywords,
     # once per applicable element. Positions only where someone will look: elements with
-    # findings to show.
-    position = None if status is Status.PASS else model.position(element)
+    # findings to show (a BCF topic each), not those passed or left to a manual check.
+    position = model.position(element) if status in FINDING_STATUSES else None
     return ElementResult(global_id, ifc_class, status, step_id, name, storey, findings, position)
 
 
@@ -399,7 +400,7 @@ class _ElementChecker:
             return tuple([self(e) for e in elements])
         model, facets = self._model, self._facets
         identity, position, known = model.identity, model.position, self._by_identity
-        passed = Status.PASS
+        shown = FINDING_STATUSES
         out: list[ElementResult] = []
         for element in elements:
             try:
@@ -410,7 +411,7 @@ class _ElementChecker:
                 out.append(self(element))
                 continue
             global_id, ifc_class, step_id, name, storey = identity(element)
-            where = None if status is passed else position(element)
+            where = position(element) if status in shown else None
             out.append(ElementResult(global_id, ifc_class, status, step_id, name, storey, findings, where))
         return tuple(out)
 

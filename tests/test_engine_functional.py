@@ -14,7 +14,7 @@ from bimcheck.model.ifcmodel import Model
 from bimcheck.reporters.console import render
 from bimcheck.results import Kind, RunResult, Status, ToolInfo
 from bimcheck.rules.aggregates import Aggregate
-from bimcheck.rules.facets import REQUIRED, Check, EntityFacet, Match
+from bimcheck.rules.facets import REQUIRED, AttributeFacet, Check, EntityFacet, Match
 from bimcheck.rules.measure_facet import MeasureFacet
 from bimcheck.rules.requirement import Requirement
 from bimcheck.rules.values import ValueSpec
@@ -165,3 +165,21 @@ def test_the_console_report_shows_key_figures_and_manual_requirements() -> None:
     assert "30 m2" in text
     assert "MANUAL" in text
     assert "verify by hand" in text
+
+
+def test_positions_are_recorded_for_findings_only_not_for_manual_checks() -> None:
+    """Positions aim a viewer at findings (a BCF topic each); a manual check has none to show."""
+    builder = ModelBuilder()
+    wall = builder.element("IfcWall", "W")
+    f = builder.file
+    axes = f.createIfcAxis2Placement3D(f.createIfcCartesianPoint((4.0, 5.0, 0.0)), None, None)
+    wall.ObjectPlacement = f.createIfcLocalPlacement(None, axes)
+    model = builder.model()
+    assert model.position(wall) == (4.0, 5.0, 0.0)  # placed: the element could be aimed at
+    walls = EntityFacet(ValueSpec(simple="IFCWALL"))
+    named = AttributeFacet(ValueSpec(simple="Description"))  # the wall has none: a finding
+    failing = evaluate(model, Requirement("F", "described", (walls,), (named,)))
+    manual = evaluate(model, Requirement("M", "by hand", (walls,), manual=True))
+    assert [e.status for e in failing.elements] == [Status.FAIL]
+    assert failing.elements[0].position == model.position(wall)
+    assert [(e.status, e.position) for e in manual.elements] == [(Status.MANUAL, None)]
