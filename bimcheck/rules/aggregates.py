@@ -109,7 +109,13 @@ def group_keys(model: Model, element: ifcopenshell.entity_instance, group_by: st
         values = [model.storey_name(element)]
     elif group_by == "zone":
         zones = model.spatial.related(element, "zone") or []
-        values = [_zone_label(z) for z in zones]
+        # The rooms of one dwelling share their zones: their groups are made once.
+        known: dict[tuple[int, ...], tuple[str, ...]] = model.outcome(group_keys, "zone groups", dict)
+        ids = tuple([z.id() for z in zones])
+        groups = known.get(ids)
+        if groups is None:
+            groups = known[ids] = _keys([_zone_label(z) for z in zones])
+        return groups
     elif group_by == "dwelling" or group_by.startswith("dwelling:"):
         prop = group_by.removeprefix("dwelling:") if group_by != "dwelling" else None
         labels = model.spatial.dwelling_labels(element, prop)
@@ -130,6 +136,10 @@ def group_keys(model: Model, element: ifcopenshell.entity_instance, group_by: st
     else:  # classification:<System>
         system = group_by.removeprefix("classification:")
         values = [r.codes[0] for r in model.classifications.of(element) if r.system == system and r.codes]
+    return _keys(values)
+
+
+def _keys(values: Sequence[object]) -> tuple[str, ...]:
     keys = sorted({str(v) for v in values if v is not None and v != ""})
     return tuple(keys) or (NO_GROUP,)
 

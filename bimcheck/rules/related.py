@@ -55,9 +55,12 @@ class RelatedFacet:
         # itself: elements related to the very same ones (the rooms of one dwelling, the doors
         # in one wall) share one Check, judged once.
         found = relation.elements
-        ids = None if found is None else tuple([e.id() for e in found])
-        state = ("relation", relation.method, relation.reason, ids)
-        return model.outcome(self, state, lambda: self._judge(model, relation))
+        key = (relation.method, relation.reason, None if found is None else tuple([e.id() for e in found]))
+        judged = _memo(model, self, _JUDGED)
+        check = judged.get(key)
+        if check is None:
+            check = judged[key] = self._judge(model, relation)
+        return check
 
     def _judge(self, model: Model, relation: Relation) -> Check:
         if relation.elements is None:
@@ -69,8 +72,17 @@ class RelatedFacet:
         related = relation.elements
         matching: list[ifcopenshell.entity_instance] = []
         unknown = 0
+        # A `where` facet's outcome on a related element is kept: a room is reached from each
+        # of its walls and doors, a wall from each door in it.
+        where = [(f, _memo(model, f, _WHERE)) for f in self.where]
         for other in related:
-            checks = [(f, _checked(model, f, other)) for f in self.where]
+            key = other.id()
+            checks = []
+            for f, known in where:
+                check = known.get(key)
+                if check is None:
+                    check = known[key] = f.check(model, other)
+                checks.append((f, check))
             if all(satisfied(f.cardinality, c) for f, c in checks):
                 matching.append(other)
             elif not any(c.match is not Match.UNKNOWN and not satisfied(f.cardinality, c) for f, c in checks):
@@ -117,10 +129,14 @@ class RelatedFacet:
         return model.spatial.candidates(self.via, nonempty=nonempty)
 
 
-def _checked(model: Model, facet: Facet, element: ifcopenshell.entity_instance) -> Check:
-    """What a `where` facet finds on a related element, worked out once per element: a room is
-    reached from each of its walls and doors, and a dwelling from each of its rooms."""
-    return model.outcome(facet, ("related", element.id()), lambda: facet.check(model, element))
+# What a facet's memo on a model holds: a related facet's Checks by what its relation found,
+# or a `where` facet's Checks by the step id of the related element.
+_JUDGED, _WHERE = "related: judged", "related: where"
+
+
+def _memo(model: Model, facet: object, kind: str) -> dict[object, Check]:
+    """A facet's memo of one kind, kept with the model (as long as the model's other outcomes)."""
+    return model.outcome(facet, kind, dict)
 
 
 def _name(model: Model, element: ifcopenshell.entity_instance) -> str:
