@@ -356,10 +356,8 @@ class _ElementChecker:
         self._requirement = requirement
         self._facets = requirement.requirements
         self._prohibited = requirement.cardinality == PROHIBITED
-        self._outcomes: dict[tuple[object, ...], tuple[tuple[Finding, ...], Status]] = {}
-        self._by_identity: dict[
-            tuple[int, ...], tuple[tuple[Check, ...], tuple[tuple[Finding, ...], Status]]
-        ] = {}
+        self._outcomes: dict[tuple[object, ...], _Outcome] = {}
+        self._by_identity: dict[tuple[int, ...], tuple[tuple[Check, ...], _Outcome]] = {}
 
     def __call__(self, element: ifcopenshell.entity_instance) -> ElementResult:
         model, requirement = self._model, self._requirement
