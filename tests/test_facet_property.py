@@ -427,3 +427,25 @@ def test_an_applicability_lists_exactly_the_elements_its_check_passes() -> None:
     assert sorted(e.id() for e in facet.matching(model)) == by_check
     # By hand: the typed wall, the type itself, the wall with its own set, and the slab.
     assert {model.file.by_id(i).Name for i in by_check} == {"Typed", "WT", "Own", "Other set"}
+
+
+def test_a_facet_sees_a_types_sets_of_one_name_as_psets_does() -> None:
+    """A type with two sets of one name (door lining and panel sets exported so): the named
+    lookup a facet makes must find what psets() finds, the type's last set of that name."""
+    builder = ModelBuilder()
+    door = builder.element("IfcDoor", "D")
+    door_type = builder.typed(door, "IfcDoorType", "DT")
+    f = builder.file
+    first = f.createIfcPropertySet(
+        guid(), None, "Pset_DoorCommon", None, (single(builder, "FireRating", f.createIfcLabel("EI 30")),)
+    )
+    second = f.createIfcPropertySet(
+        guid(), None, "Pset_DoorCommon", None, (single(builder, "IsExternal", f.createIfcBoolean(True)),)
+    )
+    door_type.HasPropertySets = (first, second)
+    model = builder.model()
+    assert set(model.properties.psets(door)["Pset_DoorCommon"]) == {"IsExternal"}  # the last one
+    seen = model.properties.psets(door)["Pset_DoorCommon"]
+    for name in ("FireRating", "IsExternal"):
+        found = prop("Pset_DoorCommon", name).check(model, door).match is not Match.ABSENT
+        assert found == (name in seen), name

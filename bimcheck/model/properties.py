@@ -283,7 +283,7 @@ class PropertyIndex:
                 for member_name in members:
                     if props.matches_name(member_name):
                         found[member_name] = self._member(members, name, member_name, definition, inherited)
-            if name in result:
+            if name in result and not inherited:  # as psets(): own sets merge, a type's replace
                 result[name].update(found)
             else:
                 result[name] = found
