@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from fractions import Fraction
 from functools import lru_cache
 
 import ifcopenshell
@@ -92,10 +93,16 @@ def unit_conversion(unit: ifcopenshell.entity_instance | None) -> Conversion:
         inner = unit_conversion(factor.UnitComponent)
         return Conversion(float(factor.ValueComponent.wrappedValue) * inner.scale, 0.0)
     if unit.is_a("IfcDerivedUnit"):
-        scale = 1.0
-        for element in unit.Elements or ():
-            scale *= unit_conversion(element.Unit).scale ** element.Exponent
-        return Conversion(scale, 0.0)
+        powers = [(unit_conversion(e.Unit).scale, e.Exponent) for e in unit.Elements or ()]
+        try:
+            # Exactly, then rounded once: in floats a partial product can leave the range of
+            # doubles (EXA m³ to the -3rd, twice, is 1e-324) though the whole one is within it.
+            return Conversion(float(math.prod((Fraction(s) ** n for s, n in powers), start=Fraction(1))), 0.0)
+        except (OverflowError, ValueError, ZeroDivisionError):  # infinite, NaN or zero scales
+            scale = 1.0
+            for factor, exponent in powers:
+                scale *= factor**exponent
+            return Conversion(scale, 0.0)
     return IDENTITY  # IfcMonetaryUnit and unknown kinds carry no SI scale
 
 
