@@ -535,15 +535,21 @@ class PartOfFacet:
         seen: list[str] = []
         for whole in model.relations.ancestors(element, self.relations):
             seen.append(whole.is_a().upper())
-            if self.entity.check(model, whole).match is Match.PASS:
-                observed = (
-                    f"part of {whole.is_a()} {whole.GlobalId if hasattr(whole, 'GlobalId') else ''}".strip()
-                )
-                return Check(Match.PASS, "ok", observed, whole.is_a().upper())
+            # The parts of one whole (the rooms of a storey) share what it is: judged once.
+            passed = model.outcome(self, whole.id(), partial(self._whole, model, whole))
+            if passed is not None:
+                return passed
         if not seen:
             return Check(Match.ABSENT, "not_part_of_anything", "not part of anything")
         observed = "part of " + ", ".join(dict.fromkeys(seen))
         return Check(Match.FAIL, "wrong_whole", observed, observed)
+
+    def _whole(self, model: Model, whole: ifcopenshell.entity_instance) -> Check | None:
+        """The passing check of a part of `whole`, or None if `whole` is not what is asked for."""
+        if self.entity.check(model, whole).match is not Match.PASS:
+            return None
+        observed = f"part of {whole.is_a()} {whole.GlobalId if hasattr(whole, 'GlobalId') else ''}".strip()
+        return Check(Match.PASS, "ok", observed, whole.is_a().upper())
 
     def candidates(self, model: Model) -> Iterable[ifcopenshell.entity_instance]:
         return model.relations.with_parents(self.relations)
