@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import operator
 import platform
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -228,7 +229,11 @@ def select(
     candidates, decided = _broadphase(model, facets)
     remaining = [f for f in facets if f is not decided]
     if not remaining:  # the broadphase decided it all (one entity or attribute facet, say)
-        exact = {element.id(): element for element in candidates}
+        listed = list(candidates)
+        ids = [element.id() for element in listed]
+        if all(map(operator.lt, ids, ids[1:])):  # one class's instances come in step order
+            return listed, []
+        exact = dict(zip(ids, listed, strict=True))
         return [exact[k] for k in sorted(exact)], []
     selected: dict[int, ifcopenshell.entity_instance] = {}
     undecided: dict[int, tuple[ifcopenshell.entity_instance, Facet, Check]] = {}

@@ -122,6 +122,8 @@ class PropertyIndex:
         # each facet that looks at it (see PropertyFacet).
         self._singles: dict[tuple[object, ...], Property] = {}
         self._states: dict[int, tuple[int, int]] = {}
+        # The elements read while indexing, by id: handed back instead of wrapped anew (by_id).
+        self._elements: dict[int, ifcopenshell.entity_instance] = {}
         self._index()
 
     def state(self, element: ifcopenshell.entity_instance) -> tuple[int, int]:
@@ -176,8 +178,11 @@ class PropertyIndex:
                 entries = [entry(d) for d in definition if d is not None]
             else:
                 entries = [entry(definition)]
+            kept = self._elements
             for obj in rel.get_argument(_REL_RELATED) or ():
-                own[obj.id()].extend(entries)
+                key = obj.id()
+                own[key].extend(entries)
+                kept[key] = obj
         for type_object in self._ifc.by_type("IfcTypeObject"):
             for pset in type_object.HasPropertySets or ():
                 own[type_object.id()].append(entry(pset))
@@ -198,6 +203,11 @@ class PropertyIndex:
         """Every element with a property set (its own or its type's), optionally a matching one."""
         for element_id in self.ids_with_psets(wanted):
             yield self._ifc.by_id(element_id)
+
+    def element(self, key: int) -> ifcopenshell.entity_instance:
+        """The instance with step id `key`, the very wrapper indexing read when it had sets."""
+        found = self._elements.get(key)
+        return self._ifc.by_id(key) if found is None else found
 
     def ids_with_psets(self, wanted: NameFilter | None = None) -> list[int]:
         """Step ids of elements_with_psets(wanted), in order."""

@@ -42,6 +42,8 @@ class RelationIndex:
         # only, and a model's voids and fills outnumber its containment many times.
         self._tables: dict[str, dict[int, list[int]]] = {}
         self._wholes: dict[int, ifcopenshell.entity_instance] = {}
+        # The parts read while indexing, by id: handed back instead of wrapped anew (by_id).
+        self._parts: dict[int, ifcopenshell.entity_instance] = {}
         # element id -> id of its storey (0: none); storeys by id
         self._storey_of: dict[int, int] = {}
         self._storeys = {s.id(): s for s in ifc.by_type("IfcBuildingStorey")}
@@ -65,8 +67,11 @@ class RelationIndex:
                     continue  # a dangling relationship says nothing
                 whole_id = whole.id()
                 self._wholes[whole_id] = whole
+                kept = self._parts
                 for part in parts if isinstance(parts, tuple) else (parts,):
-                    table[part.id()].append(whole_id)
+                    part_id = part.id()
+                    table[part_id].append(whole_id)
+                    kept[part_id] = part
         return table
 
     def parents(
@@ -136,6 +141,11 @@ class RelationIndex:
             ids.update(self._table(relation))
         for element_id in sorted(ids):
             yield self._ifc.by_id(element_id)
+
+    def element(self, key: int) -> ifcopenshell.entity_instance:
+        """The instance with step id `key`, the very wrapper indexing read when it was a part."""
+        found = self._parts.get(key)
+        return self._ifc.by_id(key) if found is None else found
 
     def storey(self, element: ifcopenshell.entity_instance) -> ifcopenshell.entity_instance | None:
         """The building storey an element is on, through containment, aggregation, nesting or voids."""

@@ -397,7 +397,7 @@ class PropertyFacet:
             check = model.outcome(self, properties.state_of(key), partial(self._check, model, key))
             if check.match is Match.PASS:
                 passed.append(key)
-        return [model.file.by_id(key) for key in passed]
+        return [properties.element(key) for key in passed]
 
     def _check(self, model: Model, key: int) -> Check:
         base_name = self.base_name
@@ -568,4 +568,4 @@ class PartOfFacet:
         found: set[int] = set()
         for whole in wholes:
             found |= model.relations.parts_of(whole, relations)
-        return [model.file.by_id(i) for i in sorted(found)]
+        return [model.relations.element(i) for i in sorted(found)]
