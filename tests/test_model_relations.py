@@ -133,3 +133,15 @@ def test_instances_of_a_class_are_listed_afresh_for_each_caller() -> None:
     first = model.by_class("IFCWALL")
     first.clear()  # a caller's own list: the model's stays whole
     assert {w.id() for w in model.by_class("IFCWALL")} == walls
+
+
+def test_an_instance_asked_for_by_id_is_that_instance_whether_indexing_read_it_or_not() -> None:
+    builder = ModelBuilder()
+    wall = builder.element("IfcWall", "W")  # contained: a part the relation index reads
+    builder.pset(wall, "Pset_WallCommon", {"IsExternal": True})  # and an element with a set
+    model = builder.model()
+    model.relations.storey_id(wall.id())  # indexes containment
+    for instance in model.file:  # parts, wholes, sets and everything else alike
+        for lookup in (model.relations.element, model.properties.element):
+            found = lookup(instance.id())
+            assert (found.id(), found.is_a()) == (instance.id(), instance.is_a())
