@@ -147,24 +147,22 @@ class PropertyIndex:
 
     def _index(self) -> None:
         collected: dict[int, list[tuple[str, ifcopenshell.entity_instance]]] = defaultdict(list)
-        self._collect(collected)
+        ids = self._collect(collected)
         shared: dict[tuple[int, ...], Entries] = {}
-        ids = self._definition_ids
         for element_id, entries in collected.items():
             # The definitions decide the names: their ids alone tell equal entries apart.
             signature = tuple([ids[id(d)] for _, d in entries])
             self._own[element_id] = shared.setdefault(signature, tuple(entries))
-        del self._definition_ids
 
-    def _collect(self, own: dict[int, list[tuple[str, ifcopenshell.entity_instance]]]) -> None:
+    def _collect(self, own: dict[int, list[tuple[str, ifcopenshell.entity_instance]]]) -> dict[int, int]:
+        """Each element's entries into `own`; returns id() of each definition wrapper read -> its
+        step id (the wrappers stay alive in the entries, so their id()s stay theirs)."""
         names: dict[int, str] = {}
-        # id() of each definition wrapper read -> its step id, for _index (the wrappers stay
-        # alive in the entries meanwhile, so their id()s stay theirs).
-        self._definition_ids: dict[int, int] = {}
+        ids: dict[int, int] = {}
 
         def entry(definition: ifcopenshell.entity_instance) -> tuple[str, ifcopenshell.entity_instance]:
             key = definition.id()
-            self._definition_ids[id(definition)] = key
+            ids[id(definition)] = key
             name = names.get(key)
             if name is None:
                 name = names[key] = _definition_name(definition)
@@ -198,6 +196,7 @@ class PropertyIndex:
                 owner = getattr(props, owner_attr, None)
                 if owner is not None:
                     own[owner.id()].append(entry(props))
+        return ids
 
     def elements_with_psets(self, wanted: NameFilter | None = None) -> Iterator[ifcopenshell.entity_instance]:
         """Every element with a property set (its own or its type's), optionally a matching one."""
@@ -240,18 +239,7 @@ class PropertyIndex:
         `wanted` and `wanted_property` limit the result (and the parsing) to the sets and
         properties whose names they accept.
         """
-        key = element.id()
-        result: PropertySets = {}
-        type_object = self._type_of.get(key)
-        if type_object is not None:
-            for name, props in self._sets(type_object.id(), wanted, wanted_property, inherited=True):
-                result[name] = props
-        for name, props in self._sets(key, wanted, wanted_property, inherited=False):
-            if name in result:
-                result[name].update(props)
-            else:
-                result[name] = props
-        return result
+        return self.matching_of(element.id(), _Accepting(wanted), _Accepting(wanted_property))
 
     def matching(
         self, element: ifcopenshell.entity_instance, sets: NameSpec, props: NameSpec
@@ -259,7 +247,8 @@ class PropertyIndex:
         """What psets(element, sets.matches_name, props.matches_name) returns, faster.
 
         A requirement usually names its set and property exactly; they are then looked up
-        instead of every set and member name being offered to a filter.
+        instead of every set and member name being offered to a filter. psets() is this with
+        names that only a filter decides: one merge of a type's sets and the element's own.
         """
         return self.matching_of(element.id(), sets, props)
 
@@ -312,27 +301,6 @@ class PropertyIndex:
             member = members[name] = self._read(pset, name, member)
         assert isinstance(member, Property)
         return self._inherited(definition, member) if inherited else member
-
-    def _sets(
-        self, element_id: int, wanted: NameFilter | None, wanted_property: NameFilter | None, inherited: bool
-    ) -> list[tuple[str, dict[str, Property]]]:
-        entries = self._own.get(element_id)
-        if not entries:
-            return []
-        out = []
-        for name, definition in entries:
-            if wanted is not None and not wanted(name):
-                continue
-            members = self._members_of(definition)
-            if members is None:
-                continue
-            props = {
-                prop: self._member(members, name, prop, definition, inherited)
-                for prop in members
-                if wanted_property is None or wanted_property(prop)
-            }
-            out.append((name, props))
-        return out
 
     def _read(self, pset: str, name: str, member: Member) -> Property:
         if isinstance(member, Property):
@@ -466,6 +434,19 @@ class PropertyIndex:
                 values = (TypedValue(data_type, raw),)
             result[attr_name] = Property(pset, attr_name, "predefined", values)
         return result
+
+
+class _Accepting:
+    """A NameSpec from psets()'s optional filter: no exact name, every name when there is none."""
+
+    __slots__ = ("_accepts",)
+    simple = None
+
+    def __init__(self, accepts: NameFilter | None) -> None:
+        self._accepts = accepts
+
+    def matches_name(self, text: str | None) -> bool:
+        return text is not None and (self._accepts is None or self._accepts(text))
 
 
 def _by_name(items: tuple[ifcopenshell.entity_instance, ...] | None) -> dict[str, Member]:
